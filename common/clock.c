@@ -1,0 +1,26 @@
+/*
+ * clock — monotonic and realtime clocks in nanoseconds.
+ */
+#include "clock.h"
+
+static nsec_t now(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return clock_from_ts(&ts);
+}
+
+nsec_t clock_mono(void) { return now(CLOCK_MONOTONIC); }
+nsec_t clock_real(void) { return now(CLOCK_REALTIME); }
+
+nsec_t clock_from_ts(const struct timespec *ts)
+{
+	return (nsec_t)ts->tv_sec * NS_PER_S + ts->tv_nsec;
+}
+
+struct timespec clock_to_ts(nsec_t ns)
+{
+	if (ns < 0)
+		ns = 0;
+	return (struct timespec){ .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
+}
