@@ -14,9 +14,11 @@
  *
  * Numbers: json_ms formats integer microseconds, so "rtt_ms" shows the
  * same digits as the text line.  json_double prints the shortest "%.Ng"
- * (N = 1..17) that reads back as the same double: exact, never "1e+06"
- * for a value that %.6g would have rounded, and short for the common case
- * (0.052 stays 0.052).  NaN and infinities are not JSON numbers: null.
+ * (N = 1..17) that reads back as the same double, widened as needed so
+ * that values from 1e-4 up to 1e17 are written without an exponent: exact
+ * (no %.6g rounding of a long run's milliseconds), and short in the common
+ * case (0.052 stays 0.052, 100 stays 100).  NaN and infinities are not
+ * JSON numbers: they are written as null.
  */
 #include "json.h"
 
@@ -171,10 +173,20 @@ void json_double(struct json *j, const char *key, double val)
 		return;
 	}
 	char buf[40];
-	for (int prec = 1; prec <= 17; prec++) {
+	int prec = 1;
+	for (; prec < 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, val);
 		if (strtod(buf, NULL) == val)
 			break;
+	}
+	/* A round number is exact with few digits but %g then switches to an
+	 * exponent ("1e+02"); a reader wants 100.  More digits than needed
+	 * still round-trip, so add them until the exponent goes away. */
+	for (;;) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, val);
+		if (prec >= 17 || !strchr(buf, 'e') || fabs(val) < 1e-4)
+			break;
+		prec++;
 	}
 	prefix(j, key);
 	/* "%g" never prints "inf"/"nan" here, and its other forms ("1e-07",

@@ -1,3 +1,3 @@
 # common/ — libnetdiag.a, the code two or more tools share.
 LIB_SRCS += $(addprefix common/, buf.c cksum.c addr.c ip.c icmp.c clock.c cli.c \
-	stats.c json.c loop.c priv.c sock.c nl.c decode.c pcap.c)
+	stats.c json.c loop.c priv.c sock.c nl.c decode.c decode_l4.c pcap.c)

@@ -8,6 +8,7 @@
 #include "sock.h"
 
 #include <errno.h>
+#include <time.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <net/if.h>

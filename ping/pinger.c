@@ -1,0 +1,512 @@
+/*
+ * pinger — send echo requests on schedule, match what comes back.
+ *
+ * Each target has its own socket and a table of every sequence number
+ * sent, with its send time: RTT is kernel receive time minus that send
+ * time (the kernel's transmit stamp when it gives one), never anything
+ * read from the reply's payload, which the peer controls (iputils'
+ * CVE-2025-47268).  A reply counts only if its identifier, sequence and
+ * source address all belong to a probe we sent; anything else is counted
+ * as ignored and shown with -v.
+ *
+ * ICMP errors come two ways because the kernel gives them two ways: a raw
+ * socket sees the router's whole ICMP packet (we match its quoted echo),
+ * a ping socket gets them on its error queue (the kernel already matched
+ * them to the socket).  Both end in on_error().
+ */
+#include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "cksum.h"
+#include "icmp.h"
+#include "nl.h"
+#include "ping.h"
+#include "sock.h"
+
+/* Largest datagram we read: a maximal IPv4 packet. */
+#define PING_RX_BUF 65536
+/* A kernel transmit stamp further than this from our own clock reading
+ * is not believed (a key that got out of step with our sends). */
+#define PING_TXSTAMP_SLACK (10 * NS_PER_S)
+
+static void tick(void *arg);
+static void linger_done(void *arg);
+
+static struct ping *ping_of(struct ping_target *t)
+{
+	return t->run;
+}
+
+uint8_t ping_fill_byte(const struct ping_conf *c, size_t i)
+{
+	if (c->pattern_len)
+		return c->pattern[i % c->pattern_len];
+	return (uint8_t)i;  /* iputils' default: byte i of the payload is i */
+}
+
+static size_t build_probe(struct ping *p, struct ping_target *t, uint16_t seq, nsec_t now_real,
+			  uint8_t *buf, size_t cap)
+{
+	const struct ping_conf *c = p->conf;
+	uint8_t payload[65536];
+	for (size_t i = 0; i < c->datalen; i++)
+		payload[i] = ping_fill_byte(c, i);
+	if (c->datalen >= PING_TV_LEN) {
+		struct timeval tv = { .tv_sec = now_real / NS_PER_S,
+				      .tv_usec = (now_real % NS_PER_S) / NS_PER_US };
+		memcpy(payload, &tv, sizeof(tv));
+	}
+	struct wr w = wr_init(buf, cap);
+	if (icmp_echo_encode(&w, t->fam, t->fam->echo_request, t->ident, seq, payload, c->datalen) < 0)
+		return 0;
+	return wr_len(&w);
+}
+
+static void record_pcap(struct ping *p, struct ping_target *t, nsec_t ts, bool sent,
+			const struct addr *peer, int ttl, const uint8_t *icmp, size_t len)
+{
+	if (!p->pcap_on)
+		return;
+	const struct addr *src = sent ? &t->local : peer;
+	const struct addr *dst = sent ? peer : &t->local;
+	pcap_write_l4(&p->pcap, ts, src, dst, (uint8_t)t->fam->icmp_proto,
+		      (uint8_t)(ttl >= 0 ? ttl : 64), icmp, len);
+}
+
+static void finish_target(struct ping *p, struct ping_target *t)
+{
+	if (t->finished)
+		return;
+	t->finished = true;
+	loop_cancel(p->loop, tick, t);
+	loop_cancel(p->loop, linger_done, t);
+	loop_fd_remove(p->loop, t->fd);
+	out_summary(p, t);
+	if (--p->running == 0)
+		loop_exit(p->loop, 0);
+}
+
+static void linger_done(void *arg)
+{
+	struct ping_target *t = arg;
+	finish_target(ping_of(t), t);
+}
+
+/* After the last probe: wait twice the longest RTT (at least one
+ * interval) when replies came, else -W — iputils' rule. */
+static void start_linger(struct ping *p, struct ping_target *t)
+{
+	nsec_t wait = p->conf->linger;
+	if (t->nreceived) {
+		struct stats_summary s;
+		stats_summarize(&t->rtt, &s);
+		wait = 2 * s.max * NS_PER_US;
+		if (wait < p->conf->interval)
+			wait = p->conf->interval;
+	}
+	loop_timer(p->loop, wait, linger_done, t);
+}
+
+/* -c reached (iputils counts errors as answers here). */
+static bool count_done(const struct ping *p, const struct ping_target *t)
+{
+	return p->conf->count && t->nreceived + t->nerrors >= p->conf->count;
+}
+
+/* iputils' "pipe": the most probes ever in flight at once. */
+static void acknowledge(struct ping_target *t, uint16_t seq)
+{
+	uint16_t diff = (uint16_t)((uint16_t)t->ntransmitted - seq);
+	if (diff <= 0x7fff && diff + 1 > t->pipesize)
+		t->pipesize = diff + 1;
+}
+
+static void send_probe(struct ping *p, struct ping_target *t)
+{
+	const struct ping_conf *c = p->conf;
+	uint16_t seq = ++t->next_seq;
+	if (c->outstanding && t->ntransmitted > 0) {
+		const struct ping_sent *prev = &t->sent[(uint16_t)(seq - 1)];
+		if (prev->used && !prev->replies && !prev->error)
+			out_no_answer(p, t, (uint16_t)(seq - 1));
+	}
+	uint8_t pkt[65536 + ICMP_HDR_LEN];
+	nsec_t now_real = clock_real();
+	size_t len = build_probe(p, t, seq, now_real, pkt, sizeof(pkt));
+	struct ping_sent *s = &t->sent[seq];
+	*s = (struct ping_sent){ .tx = now_real, .tx_user = now_real, .tx_mono = clock_mono(), .used = true };
+	ssize_t n = sock_sendto(t->fd, pkt, len, &t->addr, 0);
+	int send_errno = errno;
+	nsec_t now = clock_mono();
+	if (!t->ntransmitted)
+		t->first_tx = now;
+	t->last_tx = now;
+	t->ntransmitted++;
+	if (n >= 0) {
+		t->outstanding++;
+		if (t->tx_stamps)
+			t->txkey_seq[t->txkey++ & 0xffff] = seq;
+		if (c->flood && !c->quiet)
+			out_flood_sent(p);
+		if (p->dec.out)
+			decode_packet(&p->dec, "sent", DECODE_FROM_ICMP, t->fam, pkt, len);
+		record_pcap(p, t, now_real, true, &t->addr, c->ttl, pkt, len);
+		return;
+	}
+	/* A failed send still counts as transmitted (iputils: "pretend we
+	 * sent the packet"); the error queue may say more (EMSGSIZE with
+	 * the path MTU), otherwise the errno is reported. */
+	s->error = true;
+	t->nerrors++;
+	if (send_errno == EMSGSIZE) {
+		struct rxmeta m;
+		uint8_t tmp[512];
+		while (sock_recv(t->fd, tmp, sizeof(tmp), NULL, NULL, &m, true) >= 0) {
+			if (m.is_error && m.ee_origin == SO_EE_ORIGIN_LOCAL) {
+				out_local_error(p, t, "local error", m.ee_errno, m.ee_info);
+				return;
+			}
+		}
+	}
+	out_local_error(p, t, "sendmsg", send_errno, 0);
+}
+
+static void tick(void *arg)
+{
+	struct ping_target *t = arg;
+	struct ping *p = ping_of(t);
+	const struct ping_conf *c = p->conf;
+	nsec_t now = clock_mono();
+
+	if (c->count && t->ntransmitted >= c->count && !c->deadline) {
+		t->sending_done = true;
+		start_linger(p, t);
+		return;
+	}
+	if (c->interval == 0 && t->outstanding >= c->preload && t->ntransmitted) {
+		/* Paced by replies; a reply re-arms us sooner. */
+		loop_timer(p->loop, PING_IDLE_PACE, tick, t);
+		return;
+	}
+	send_probe(p, t);
+	if (t->finished)
+		return;
+	if (c->count && t->ntransmitted >= c->count && !c->deadline) {
+		t->sending_done = true;
+		start_linger(p, t);
+		return;
+	}
+	if (t->ntransmitted < c->preload) {
+		loop_timer(p->loop, 0, tick, t);
+		return;
+	}
+	if (c->interval == 0) {
+		loop_timer(p->loop, t->outstanding < c->preload ? 0 : PING_IDLE_PACE, tick, t);
+		return;
+	}
+	/* Drift-free schedule: probe n goes at start + n × interval. */
+	t->next_tick += c->interval;
+	if (t->next_tick < now - c->interval)
+		t->next_tick = now;
+	loop_timer_at(p->loop, t->next_tick, tick, t);
+}
+
+static void after_answer(struct ping *p, struct ping_target *t)
+{
+	if (count_done(p, t)) {
+		finish_target(p, t);
+		return;
+	}
+	if (p->conf->interval == 0 && !t->sending_done)
+		loop_timer(p->loop, 0, tick, t);
+}
+
+static void on_echo_reply(struct ping *p, struct ping_target *t, const struct icmp_msg *m,
+			  const uint8_t *icmp, const struct addr *from, int ttl, nsec_t rx)
+{
+	struct ping_sent *s = &t->sent[m->seq];
+	if (!s->used) {
+		t->nignored++;
+		if (p->dec.out)
+			decode_packet(&p->dec, "ignored: no such probe", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+		return;
+	}
+	if (p->dec.out)
+		decode_packet(&p->dec, "recv", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+	/* Raw IPv4 sockets get the reply as it arrived: verify its checksum
+	 * (ping sockets and ICMPv6 have the kernel drop bad ones). */
+	bool bad_cksum = t->raw && t->fam->family == AF_INET && cksum(icmp, m->len) != 0;
+	nsec_t rtt = rx - s->tx;
+	struct ping_reply r = {
+		.from = from, .seq = m->seq, .bytes = m->len, .ttl = ttl,
+		.rtt_us = rtt > 0 ? rtt / NS_PER_US : 0,
+		.dup = s->replies > 0, .bad_cksum = bad_cksum,
+		.truncated = m->len < p->conf->datalen + ICMP_HDR_LEN,
+		.different_addr = !addr_is_multicast(&t->addr) && !addr_eq(from, &t->addr),
+		.payload = m->body, .payload_len = m->body_len,
+	};
+	acknowledge(t, m->seq);
+	if (bad_cksum) {
+		/* Damaged: shown, counted as corrupted, not as a reply. */
+		t->ncorrupted++;
+		out_reply(p, t, &r);
+		return;
+	}
+	if (s->replies < UINT16_MAX)
+		s->replies++;
+	if (r.dup) {
+		t->nrepeats++;
+	} else {
+		t->nreceived++;
+		if (!s->error)
+			t->outstanding--;
+	}
+	stats_add(&t->rtt, r.rtt_us);
+	/* iputils' EWMA (alpha = 1/8, fixed point x8), for ipg/ewma. */
+	t->ewma8 = t->ewma8 ? t->ewma8 + r.rtt_us - t->ewma8 / 8 : r.rtt_us * 8;
+	out_reply(p, t, &r);
+	after_answer(p, t);
+}
+
+static void on_error(struct ping *p, struct ping_target *t, uint16_t seq, const struct addr *from,
+		     uint8_t type, uint8_t code, uint32_t info)
+{
+	struct ping_sent *s = &t->sent[seq];
+	if (!s->used) {
+		t->nignored++;
+		return;
+	}
+	acknowledge(t, seq);
+	if (!s->replies && !s->error)
+		t->outstanding--;
+	s->error = true;
+	t->nerrors++;
+	out_icmp_error(p, t, from, seq, type, code, info, true);
+	after_answer(p, t);
+}
+
+/* Raw socket: an ICMP error is ours when it quotes one of our echo
+ * requests to this target. */
+static void on_raw_error(struct ping *p, struct ping_target *t, const struct icmp_msg *m,
+			 const uint8_t *icmp, const struct addr *from)
+{
+	struct icmp_quote q;
+	struct icmp_msg inner;
+	if (icmp_quote_decode(m, &q) != 0 || q.ip.proto != t->fam->icmp_proto ||
+	    !addr_eq(&q.ip.dst, &t->addr))
+		return;      /* someone else's error: not even counted */
+	struct rd r = rd_init(q.l4, q.l4_len);
+	if (icmp_decode(&r, t->fam, &inner) != 0 || inner.type != t->fam->echo_request ||
+	    inner.id != t->ident)
+		return;
+	if (p->dec.out)
+		decode_packet(&p->dec, "recv", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+	enum icmp_kind k = icmp_kind(m);
+	if (k == ICMPK_REDIRECT || k == ICMPK_SOURCE_QUENCH) {
+		/* Advice, not an answer: shown, not counted (iputils' raw path). */
+		if (t->sent[inner.seq].used)
+			out_icmp_error(p, t, from, inner.seq, m->type, m->code, m->info, false);
+		return;
+	}
+	on_error(p, t, inner.seq, from, m->type, m->code, m->info);
+}
+
+static void on_packet(struct ping *p, struct ping_target *t, const uint8_t *buf, size_t len,
+		      const struct addr *from_sock, const struct rxmeta *meta)
+{
+	struct rd r = rd_init(buf, len);
+	struct addr from = *from_sock;
+	int ttl = meta->ttl;
+	nsec_t rx = meta->ts ? meta->ts : clock_real();
+	if (t->raw && t->fam->raw_rx_has_ip_header) {
+		struct ip_hdr ip;
+		if (ip_decode(&r, &ip) != 0 || ip.proto != t->fam->icmp_proto) {
+			t->nignored++;
+			return;
+		}
+		from = ip.src;
+		ttl = ip.ttl;
+	}
+	const uint8_t *icmp = rd_peek(&r);
+	struct icmp_msg m;
+	if (icmp_decode(&r, t->fam, &m) != 0) {
+		t->nignored++;
+		if (p->dec.out)
+			decode_packet(&p->dec, "ignored: malformed", DECODE_FROM_ICMP, t->fam, icmp, len);
+		return;
+	}
+	record_pcap(p, t, rx, false, &from, ttl, icmp, m.len);
+	enum icmp_kind k = icmp_kind(&m);
+	if (k == ICMPK_ECHO_REPLY) {
+		if (t->raw && m.id != t->ident)
+			return;  /* another program's ping */
+		on_echo_reply(p, t, &m, icmp, &from, ttl, rx);
+	} else if (t->raw && icmp_kind_is_error(k)) {
+		on_raw_error(p, t, &m, icmp, &from);
+	}
+}
+
+/* The error queue: transmit timestamps, local errors and (ping sockets)
+ * ICMP errors. */
+static void drain_errqueue(struct ping *p, struct ping_target *t)
+{
+	uint8_t buf[2048];
+	struct rxmeta m;
+	struct addr dst;
+	ssize_t n;
+	while ((n = sock_recv(t->fd, buf, sizeof(buf), &dst, NULL, &m, true)) >= 0) {
+		if (m.is_txstamp) {
+			uint16_t seq = (uint16_t)t->txkey_seq[m.txstamp_id & 0xffff];
+			struct ping_sent *s = &t->sent[seq];
+			if (s->used && m.ts >= s->tx_user && m.ts - s->tx_user < PING_TXSTAMP_SLACK)
+				s->tx = m.ts;
+			continue;
+		}
+		if (!m.is_error)
+			continue;
+		if (m.ee_origin == SO_EE_ORIGIN_LOCAL) {
+			t->nerrors++;
+			out_local_error(p, t, "local error", m.ee_errno, m.ee_info);
+			continue;
+		}
+		/* Raw sockets see the ICMP packet itself on the main queue. */
+		if (t->raw || m.ee_origin != t->fam->ee_origin_icmp)
+			continue;
+		struct rd r = rd_init(buf, (size_t)n);
+		struct icmp_msg echo;
+		if (icmp_decode(&r, t->fam, &echo) != 0 || echo.type != t->fam->echo_request ||
+		    !addr_eq(&dst, &t->addr))
+			continue;
+		on_error(p, t, echo.seq, &m.offender, m.ee_type, m.ee_code, m.ee_info);
+	}
+}
+
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct ping_target *t = arg;
+	struct ping *p = ping_of(t);
+	(void)revents;
+	/* Bounded so one busy socket cannot starve timers and the others. */
+	for (int i = 0; i < 64 && !t->finished; i++) {
+		drain_errqueue(p, t);
+		static uint8_t buf[PING_RX_BUF];
+		struct rxmeta m;
+		struct addr from;
+		ssize_t n = sock_recv(fd, buf, sizeof(buf), &from, NULL, &m, false);
+		if (n < 0)
+			break;
+		on_packet(p, t, buf, (size_t)n, &from, &m);
+	}
+}
+
+int ping_target_setup(struct ping *p, struct ping_target *t)
+{
+	const struct ping_conf *c = p->conf;
+	t->sent = calloc(PING_SEQ_SPACE, sizeof(*t->sent));
+	t->txkey_seq = calloc(PING_SEQ_SPACE, sizeof(*t->txkey_seq));
+	if (!t->sent || !t->txkey_seq)
+		return -1;
+	stats_init(&t->rtt);
+	unsigned want = SOCK_RX_TS | SOCK_TX_TS | SOCK_RX_TTL | SOCK_RX_ERR | SOCK_RX_PKTINFO;
+	unsigned on = sock_enable(t->fd, t->fam, want);
+	t->tx_stamps = on & SOCK_TX_TS;
+	if (c->ttl >= 0 && sock_set_ttl(t->fd, t->fam, c->ttl) < 0)
+		return -1;
+	if (c->tos >= 0 && sock_set_tos(t->fd, t->fam, c->tos) < 0)
+		return -1;
+	if (c->pmtu >= 0 && sock_set_pmtu(t->fd, t->fam, (enum pmtu_mode)c->pmtu) < 0)
+		return -1;
+	/* Room for a flood's worth of replies. */
+	sock_set_bufs(t->fd, 324 * 1024, 0);
+	if (t->raw) {
+		uint16_t r;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint16_t)getpid();
+		t->ident = (uint16_t)(r + (t - p->targets));
+	}
+	return loop_fd(p->loop, t->fd, POLLIN, on_readable, t);
+}
+
+/* Probes sent less than twice the longest RTT ago when the run ends are
+ * still in flight: not lost, so not counted (iputils#583). */
+static long long in_flight(const struct ping_target *t, nsec_t now)
+{
+	if (!t->nreceived)
+		return 0;
+	struct stats_summary s;
+	stats_summarize(&t->rtt, &s);
+	nsec_t window = 2 * s.max * NS_PER_US;
+	long long n = 0;
+	uint16_t seq = t->next_seq;
+	for (long long i = 0; i < t->ntransmitted && i < PING_SEQ_SPACE; i++, seq--) {
+		const struct ping_sent *e = &t->sent[seq];
+		if (!e->used || now - e->tx_mono >= window)
+			break;
+		if (!e->replies && !e->error)
+			n++;
+	}
+	return n;
+}
+
+static void finish_all(struct ping *p)
+{
+	nsec_t now = clock_mono();
+	for (int i = 0; i < p->ntargets; i++) {
+		struct ping_target *t = &p->targets[i];
+		if (t->finished)
+			continue;
+		t->ntransmitted -= in_flight(t, now);
+		finish_target(p, t);
+	}
+}
+
+static void deadline_done(void *arg)
+{
+	finish_all(arg);
+}
+
+void ping_on_signal(void *arg, int signo)
+{
+	struct ping *p = arg;
+	if (signo == SIGQUIT) {
+		for (int i = 0; i < p->ntargets; i++)
+			if (!p->targets[i].finished)
+				out_status(&p->targets[i]);
+		return;
+	}
+	finish_all(p);
+}
+
+void ping_start(struct ping *p)
+{
+	p->start = clock_mono();
+	p->running = p->ntargets;
+	if (p->conf->deadline)
+		loop_timer(p->loop, p->conf->deadline, deadline_done, p);
+	for (int i = 0; i < p->ntargets; i++) {
+		struct ping_target *t = &p->targets[i];
+		t->next_tick = p->start;
+		loop_timer_at(p->loop, p->start, tick, t);
+	}
+}
+
+int ping_exit_code(const struct ping *p)
+{
+	/* iputils: 1 when nothing came back, or -w with -c fell short;
+	 * several targets: 1 when any of them failed (fping's rule). */
+	for (int i = 0; i < p->ntargets; i++) {
+		const struct ping_target *t = &p->targets[i];
+		if (!t->nreceived || (p->conf->deadline && p->conf->count && t->nreceived < p->conf->count))
+			return 1;
+	}
+	return 0;
+}
