@@ -217,14 +217,33 @@ static void read_signals(struct loop *l)
 	}
 }
 
+static nsec_t earliest(const struct loop *l)
+{
+	nsec_t first = l->timers[0].when;
+	for (size_t i = 1; i < l->ntimers; i++)
+		if (!l->timers[i].dead && l->timers[i].when < first)
+			first = l->timers[i].when;
+	return first;
+}
+
 int loop_run(struct loop *l)
 {
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
+	bool skipped_poll = false;
 	while (!l->done) {
 		compact(l);
 		if (!l->nfds && !l->ntimers)
 			break;
+		/* A timer already due runs without a poll() first — but only
+		 * every other pass, so a timer that keeps re-arming at 0 (a
+		 * flood) cannot starve the descriptors. */
+		if (!skipped_poll && l->ntimers && earliest(l) <= clock_mono()) {
+			skipped_poll = true;
+			run_timers(l);
+			continue;
+		}
+		skipped_poll = false;
 		if (!grow((void **)&pfd, &cap, l->nfds + 1, sizeof(*pfd))) {
 			free(pfd);
 			return -1;
@@ -237,11 +256,7 @@ int loop_run(struct loop *l)
 
 		struct timespec ts, *tsp = NULL;
 		if (l->ntimers) {
-			nsec_t first = l->timers[0].when;
-			for (size_t i = 1; i < l->ntimers; i++)
-				if (l->timers[i].when < first)
-					first = l->timers[i].when;
-			nsec_t wait = first - clock_mono();
+			nsec_t wait = earliest(l) - clock_mono();
 			ts = clock_to_ts(wait > 0 ? wait : 0);
 			tsp = &ts;
 		}

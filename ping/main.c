@@ -185,7 +185,8 @@ int main(int argc, char **argv)
 
 	struct ping p = { .conf = &conf, .targets = targets, .ntargets = conf.ntargets };
 	p.loop = loop_new();
-	if (!p.loop || setup_output(&p) < 0)
+	p.rxbuf = malloc(PING_RX_BUF);
+	if (!p.loop || !p.rxbuf || setup_output(&p) < 0)
 		return 2;
 	for (int i = 0; i < conf.ntargets; i++) {
 		struct ping_target *t = &targets[i];
@@ -221,6 +222,7 @@ int main(int argc, char **argv)
 		close(targets[i].fd);
 	}
 	free(targets);
+	free(p.rxbuf);
 	loop_free(p.loop);
 	return code;
 }

@@ -36,6 +36,8 @@
 /* Reverse lookups are cached per source address: a lookup per reply
  * would stall the loop (iputils#414). */
 #define PING_NAME_CACHE 16
+/* Largest datagram we read: a maximal IPv4 packet. */
+#define PING_RX_BUF 65536
 
 struct ping_conf {
 	const char *prog;          /* argv[0] for messages */
@@ -117,7 +119,7 @@ struct ping {
 	struct decode dec;
 	struct pcap pcap;
 	bool pcap_on;
-	uint8_t cookie[8];         /* random bytes in every payload */
+	uint8_t *rxbuf;            /* PING_RX_BUF bytes */
 	FILE *out;
 };
 

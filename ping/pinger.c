@@ -32,13 +32,12 @@
 #include "ping.h"
 #include "sock.h"
 
-/* Largest datagram we read: a maximal IPv4 packet. */
-#define PING_RX_BUF 65536
 /* A kernel transmit stamp further than this from our own clock reading
  * is not believed (a key that got out of step with our sends). */
 #define PING_TXSTAMP_SLACK (10 * NS_PER_S)
 
 static void tick(void *arg);
+static void on_readable(void *arg, int fd, short revents);
 static void linger_done(void *arg);
 
 static struct ping *ping_of(struct ping_target *t)
@@ -211,6 +210,9 @@ static void tick(void *arg)
 	}
 	if (c->interval == 0) {
 		loop_timer(p->loop, t->outstanding < c->preload ? 0 : PING_IDLE_PACE, tick, t);
+		/* On a fast link the reply is often queued by the time
+		 * sendto() returns: look once before going back to poll(). */
+		on_readable(t, t->fd, 0);
 		return;
 	}
 	/* Drift-free schedule: probe n goes at start + n × interval. */
@@ -230,6 +232,8 @@ static void after_answer(struct ping *p, struct ping_target *t)
 		loop_timer(p->loop, 0, tick, t);
 }
 
+static void drain_errqueue(struct ping *p, struct ping_target *t);
+
 static void on_echo_reply(struct ping *p, struct ping_target *t, const struct icmp_msg *m,
 			  const uint8_t *icmp, const struct addr *from, int ttl, nsec_t rx)
 {
@@ -242,6 +246,10 @@ static void on_echo_reply(struct ping *p, struct ping_target *t, const struct ic
 	}
 	if (p->dec.out)
 		decode_packet(&p->dec, "recv", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+	/* The kernel queues the transmit stamp before the reply can arrive;
+	 * read it now if poll() has not told us about it yet. */
+	if (t->tx_stamps && s->tx == s->tx_user)
+		drain_errqueue(p, t);
 	/* Raw IPv4 sockets get the reply as it arrived: verify its checksum
 	 * (ping sockets and ICMPv6 have the kernel drop bad ones). */
 	bool bad_cksum = t->raw && t->fam->family == AF_INET && cksum(icmp, m->len) != 0;
@@ -394,18 +402,16 @@ static void on_readable(void *arg, int fd, short revents)
 {
 	struct ping_target *t = arg;
 	struct ping *p = ping_of(t);
-	(void)revents;
-	/* Bounded so one busy socket cannot starve timers and the others. */
-	for (int i = 0; i < 64 && !t->finished; i++) {
+	if (revents & POLLERR)
 		drain_errqueue(p, t);
-		static uint8_t buf[PING_RX_BUF];
-		struct rxmeta m;
-		struct addr from;
-		ssize_t n = sock_recv(fd, buf, sizeof(buf), &from, NULL, &m, false);
-		if (n < 0)
-			break;
-		on_packet(p, t, buf, (size_t)n, &from, &m);
-	}
+	/* One datagram per wakeup: poll() says at once if more are queued,
+	 * and in the common case (one reply) this saves a read that would
+	 * only return EAGAIN. */
+	struct rxmeta m;
+	struct addr from;
+	ssize_t n = sock_recv(fd, p->rxbuf, PING_RX_BUF, &from, NULL, &m, false);
+	if (n >= 0)
+		on_packet(p, t, p->rxbuf, (size_t)n, &from, &m);
 }
 
 int ping_target_setup(struct ping *p, struct ping_target *t)
@@ -416,7 +422,13 @@ int ping_target_setup(struct ping *p, struct ping_target *t)
 	if (!t->sent || !t->txkey_seq)
 		return -1;
 	stats_init(&t->rtt);
-	unsigned want = SOCK_RX_TS | SOCK_TX_TS | SOCK_RX_TTL | SOCK_RX_ERR | SOCK_RX_PKTINFO;
+	/* Transmit stamps cost a read of the error queue per probe; when
+	 * sending as fast as replies come (-f, -i 0) throughput matters
+	 * more, and the send time is taken just before sendto() as iputils
+	 * does. */
+	unsigned want = SOCK_RX_TS | SOCK_RX_TTL | SOCK_RX_ERR | SOCK_RX_PKTINFO;
+	if (c->interval > 0)
+		want |= SOCK_TX_TS;
 	unsigned on = sock_enable(t->fd, t->fam, want);
 	t->tx_stamps = on & SOCK_TX_TS;
 	if (c->ttl >= 0 && sock_set_ttl(t->fd, t->fam, c->ttl) < 0)
