@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 	struct ping p = { .conf = &conf, .targets = targets, .ntargets = conf.ntargets };
 	p.loop = loop_new();
 	p.rxbuf = malloc(PING_RX_BUF);
-	if (!p.loop || !p.rxbuf || setup_output(&p) < 0)
+	p.viewbuf = malloc(PING_RX_BUF);
+	if (!p.loop || !p.rxbuf || !p.viewbuf || setup_output(&p) < 0)
 		return 2;
 	for (int i = 0; i < conf.ntargets; i++) {
 		struct ping_target *t = &targets[i];
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
 	}
 	free(targets);
 	free(p.rxbuf);
+	free(p.viewbuf);
 	loop_free(p.loop);
 	return code;
 }

@@ -120,6 +120,9 @@ struct ping {
 	struct pcap pcap;
 	bool pcap_on;
 	uint8_t *rxbuf;            /* PING_RX_BUF bytes */
+	uint8_t *viewbuf;          /* PING_RX_BUF bytes: a rebuilt wire packet */
+	const uint8_t *view;       /* the packet -v and --pcap show now */
+	size_t view_len;
 	FILE *out;
 };
 

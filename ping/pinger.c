@@ -70,15 +70,49 @@ static size_t build_probe(struct ping *p, struct ping_target *t, uint16_t seq, n
 	return wr_len(&w);
 }
 
-static void record_pcap(struct ping *p, struct ping_target *t, nsec_t ts, bool sent,
-			const struct addr *peer, int ttl, const uint8_t *icmp, size_t len)
+/*
+ * The packet as it was on the wire, for -v and --pcap.  A raw IPv4 socket
+ * hands us the real IP header; otherwise (ping sockets, IPv6, what we
+ * send) the kernel builds it, so we rebuild the same header from what we
+ * know: addresses, TTL, and for ICMPv6 the checksum the kernel fills in.
+ */
+static void set_view(struct ping *p, struct ping_target *t, const struct addr *src,
+		     const struct addr *dst, int ttl, bool df, const uint8_t *icmp, size_t len)
 {
-	if (!p->pcap_on)
+	p->view_len = 0;
+	if (!p->dec.out && !p->pcap_on)
 		return;
-	const struct addr *src = sent ? &t->local : peer;
-	const struct addr *dst = sent ? peer : &t->local;
-	pcap_write_l4(&p->pcap, ts, src, dst, (uint8_t)t->fam->icmp_proto,
-		      (uint8_t)(ttl >= 0 ? ttl : 64), icmp, len);
+	struct ip_hdr h = { .fam = t->fam, .ttl = (uint8_t)(ttl >= 0 ? ttl : 64),
+			    .proto = (uint8_t)t->fam->icmp_proto, .src = *src, .dst = *dst,
+			    .df = df };
+	struct wr w = wr_init(p->viewbuf, PING_RX_BUF);
+	if (ip_encode(&w, &h, len) < 0)
+		return;
+	size_t icmp_off = wr_len(&w);
+	wr_bytes(&w, icmp, len);
+	if (!wr_ok(&w))
+		return;
+	if (t->fam->kernel_icmp_cksum && len >= 4) {
+		uint8_t *ck = p->viewbuf + icmp_off + 2;
+		be16_put(ck, 0);
+		uint32_t sum = cksum_pseudo(src, dst, (uint8_t)t->fam->icmp_proto, (uint32_t)len);
+		be16_put(ck, cksum_finish(cksum_add(sum, p->viewbuf + icmp_off, len)));
+	}
+	p->view = p->viewbuf;
+	p->view_len = wr_len(&w);
+}
+
+/* Show the current packet view with a label (-v). */
+static void show(struct ping *p, const char *label)
+{
+	if (p->dec.out && p->view_len)
+		decode_packet(&p->dec, label, DECODE_FROM_IP, NULL, p->view, p->view_len);
+}
+
+static void record(struct ping *p, nsec_t ts)
+{
+	if (p->pcap_on && p->view_len)
+		pcap_write(&p->pcap, ts, p->view, p->view_len);
 }
 
 static void finish_target(struct ping *p, struct ping_target *t)
@@ -156,9 +190,9 @@ static void send_probe(struct ping *p, struct ping_target *t)
 			t->txkey_seq[t->txkey++ & 0xffff] = seq;
 		if (c->flood && !c->quiet)
 			out_flood_sent(p);
-		if (p->dec.out)
-			decode_packet(&p->dec, "sent", DECODE_FROM_ICMP, t->fam, pkt, len);
-		record_pcap(p, t, now_real, true, &t->addr, c->ttl, pkt, len);
+		set_view(p, t, &t->local, &t->addr, c->ttl, c->pmtu != PMTU_DONT, pkt, len);
+		show(p, "sent");
+		record(p, now_real);
 		return;
 	}
 	/* A failed send still counts as transmitted (iputils: "pretend we
@@ -240,12 +274,10 @@ static void on_echo_reply(struct ping *p, struct ping_target *t, const struct ic
 	struct ping_sent *s = &t->sent[m->seq];
 	if (!s->used) {
 		t->nignored++;
-		if (p->dec.out)
-			decode_packet(&p->dec, "ignored: no such probe", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+		show(p, "ignored: not a probe we sent");
 		return;
 	}
-	if (p->dec.out)
-		decode_packet(&p->dec, "recv", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+	show(p, "recv");
 	/* The kernel queues the transmit stamp before the reply can arrive;
 	 * read it now if poll() has not told us about it yet. */
 	if (t->tx_stamps && s->tx == s->tx_user)
@@ -305,7 +337,7 @@ static void on_error(struct ping *p, struct ping_target *t, uint16_t seq, const 
 /* Raw socket: an ICMP error is ours when it quotes one of our echo
  * requests to this target. */
 static void on_raw_error(struct ping *p, struct ping_target *t, const struct icmp_msg *m,
-			 const uint8_t *icmp, const struct addr *from)
+			 const struct addr *from, nsec_t rx)
 {
 	struct icmp_quote q;
 	struct icmp_msg inner;
@@ -316,8 +348,8 @@ static void on_raw_error(struct ping *p, struct ping_target *t, const struct icm
 	if (icmp_decode(&r, t->fam, &inner) != 0 || inner.type != t->fam->echo_request ||
 	    inner.id != t->ident)
 		return;
-	if (p->dec.out)
-		decode_packet(&p->dec, "recv", DECODE_FROM_ICMP, t->fam, icmp, m->len);
+	show(p, "recv");
+	record(p, rx);
 	enum icmp_kind k = icmp_kind(m);
 	if (k == ICMPK_REDIRECT || k == ICMPK_SOURCE_QUENCH) {
 		/* Advice, not an answer: shown, not counted (iputils' raw path). */
@@ -335,10 +367,14 @@ static void on_packet(struct ping *p, struct ping_target *t, const uint8_t *buf,
 	struct addr from = *from_sock;
 	int ttl = meta->ttl;
 	nsec_t rx = meta->ts ? meta->ts : clock_real();
-	if (t->raw && t->fam->raw_rx_has_ip_header) {
+	bool have_ip = t->raw && t->fam->raw_rx_has_ip_header;
+	if (have_ip) {
 		struct ip_hdr ip;
+		p->view = buf;
+		p->view_len = len;
 		if (ip_decode(&r, &ip) != 0 || ip.proto != t->fam->icmp_proto) {
 			t->nignored++;
+			show(p, "ignored: malformed");
 			return;
 		}
 		from = ip.src;
@@ -346,20 +382,23 @@ static void on_packet(struct ping *p, struct ping_target *t, const uint8_t *buf,
 	}
 	const uint8_t *icmp = rd_peek(&r);
 	struct icmp_msg m;
-	if (icmp_decode(&r, t->fam, &m) != 0) {
+	int bad = icmp_decode(&r, t->fam, &m);
+	if (!have_ip)
+		set_view(p, t, &from, addr_is_set(&meta->local) ? &meta->local : &t->local, ttl,
+			 false, icmp, bad ? rd_left(&r) : m.len);
+	if (bad) {
 		t->nignored++;
-		if (p->dec.out)
-			decode_packet(&p->dec, "ignored: malformed", DECODE_FROM_ICMP, t->fam, icmp, len);
+		show(p, "ignored: malformed");
 		return;
 	}
-	record_pcap(p, t, rx, false, &from, ttl, icmp, m.len);
 	enum icmp_kind k = icmp_kind(&m);
+	if (t->raw && k == ICMPK_ECHO_REPLY && m.id != t->ident)
+		return;  /* another program's ping */
 	if (k == ICMPK_ECHO_REPLY) {
-		if (t->raw && m.id != t->ident)
-			return;  /* another program's ping */
+		record(p, rx);
 		on_echo_reply(p, t, &m, icmp, &from, ttl, rx);
 	} else if (t->raw && icmp_kind_is_error(k)) {
-		on_raw_error(p, t, &m, icmp, &from);
+		on_raw_error(p, t, &m, &from, rx);
 	}
 }
 
