@@ -87,7 +87,7 @@ static int parse_pattern(struct ping_conf *c, const char *arg)
 	size_t n = strlen(arg);
 	for (size_t i = 0; i < n; i++) {
 		if (!isxdigit((unsigned char)arg[i])) {
-			fprintf(stderr, "%s: patterns must be specified as hex digits: %s\n", c->prog, arg);
+			fprintf(stderr, "%s: patterns must be specified as hex digits: %s\n", c->prog, arg + i);
 			return -1;
 		}
 	}
@@ -102,7 +102,12 @@ static int parse_pattern(struct ping_conf *c, const char *arg)
 static int parse_tos(struct ping_conf *c, const char *arg)
 {
 	unsigned long long v;
-	if (cli_uint(arg, 0, 255, true, &v) != CLI_OK) {
+	enum cli_status st = cli_uint(arg, 0, ULLONG_MAX, true, &v);
+	if (st == CLI_INVALID) {
+		fprintf(stderr, "%s: bad TOS value: %s\n", c->prog, arg);
+		return -1;
+	}
+	if (st != CLI_OK || v > 255) {
 		fprintf(stderr, "%s: the decimal value of TOS bits must be in range 0-255: %s\n",
 			c->prog, arg);
 		return -1;
@@ -141,11 +146,7 @@ static int check_limits(struct ping_conf *c)
 {
 	if (c->is_root)
 		return 0;
-	if (c->flood && c->interval < PING_MIN_USER_INTERVAL) {
-		fprintf(stderr, "%s: cannot flood; minimal interval allowed for user is %lldms\n",
-			c->prog, PING_MIN_USER_INTERVAL / NS_PER_MS);
-		return -1;
-	}
+	/* -f without -i means interval 0, so this covers flooding too. */
 	if (c->interval < PING_MIN_USER_INTERVAL) {
 		fprintf(stderr, "%s: cannot flood; minimal interval allowed for user is %lldms\n",
 			c->prog, PING_MIN_USER_INTERVAL / NS_PER_MS);
@@ -201,13 +202,19 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 			ping_usage(stdout, c->prog);
 			return 1;
 		case 'I':
-			if (addr_parse(&c->source, optarg, 0) != 0) {
-				if (strlen(optarg) >= 16 || !*optarg) {
-					fprintf(stderr, "%s: invalid interface name: %s\n", c->prog, optarg);
-					return -1;
-				}
-				c->iface = optarg;
+			/* iputils: a colon means an IPv6 source address; a
+			 * dotted quad an IPv4 one; anything else a device. */
+			if (addr_parse(&c->source, optarg, 0) == 0)
+				break;
+			if (strchr(optarg, ':')) {
+				fprintf(stderr, "%s: invalid source address: %s\n", c->prog, optarg);
+				return -1;
 			}
+			if (strlen(optarg) >= 16 || !*optarg) {
+				fprintf(stderr, "%s: SO_BINDTODEVICE %s: No such device\n", c->prog, optarg);
+				return -1;
+			}
+			c->iface = optarg;
 			break;
 		case 'i':
 			if (parse_duration(c, optarg, "bad timing interval", &c->interval) < 0)
@@ -241,12 +248,12 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 				return -1;
 			break;
 		case 's':
-			if (number(c->prog, optarg, 0, 65507, &v) < 0)
+			if (number(c->prog, optarg, 0, 65527, &v) < 0)
 				return -1;
 			c->datalen = (size_t)v;
 			break;
 		case 't':
-			if (number(c->prog, optarg, 1, 255, &v) < 0)
+			if (number(c->prog, optarg, 0, 255, &v) < 0)
 				return -1;
 			c->ttl = (int)v;
 			break;
@@ -257,10 +264,14 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 		case OPT_VERSION:
 			cli_version("ping");
 			return 1;
-		case 'w':
-			if (parse_duration(c, optarg, "bad wait time", &c->deadline) < 0)
-				return -1;
+		case 'w': {
+			/* iputils takes whole seconds with its integer wording;
+			 * we also take fractions. */
+			enum cli_status st = cli_duration(optarg, 0, (nsec_t)INT_MAX * NS_PER_S, &c->deadline);
+			if (st != CLI_OK)
+				return bad_number(c->prog, optarg, st, 0, INT_MAX);
 			break;
+		}
 		case 'W':
 			if (parse_duration(c, optarg, "bad linger time", &c->linger) < 0)
 				return -1;
