@@ -132,19 +132,31 @@ int sock_set_bufs(int fd, int rcvbuf, int sndbuf)
 	return 0;
 }
 
-/* Copy a control message's payload if it is at least size bytes. */
-static bool cmsg_get(const struct cmsghdr *c, void *dst, size_t size)
+/* Length of a control message's payload, checked against the end of
+ * the control buffer (the kernel never lies here, but a cmsg_len that
+ * points past the buffer must not become an over-read). */
+static size_t cmsg_payload_len(const struct msghdr *msg, const struct cmsghdr *c)
 {
-	if (c->cmsg_len < CMSG_LEN(size))
+	const uint8_t *end = (const uint8_t *)msg->msg_control + msg->msg_controllen;
+	const uint8_t *data = CMSG_DATA(c);
+	if (c->cmsg_len < CMSG_LEN(0) || data > end || c->cmsg_len - CMSG_LEN(0) > (size_t)(end - data))
+		return 0;
+	return c->cmsg_len - CMSG_LEN(0);
+}
+
+/* Copy a control message's payload if it is at least size bytes. */
+static bool cmsg_get(const struct msghdr *msg, const struct cmsghdr *c, void *dst, size_t size)
+{
+	if (cmsg_payload_len(msg, c) < size)
 		return false;
 	memcpy(dst, CMSG_DATA(c), size);
 	return true;
 }
 
-static void parse_extended_err(const struct cmsghdr *c, struct rxmeta *m)
+static void parse_extended_err(const struct msghdr *msg, const struct cmsghdr *c, struct rxmeta *m)
 {
 	struct sock_extended_err ee;
-	if (!cmsg_get(c, &ee, sizeof(ee)))
+	if (!cmsg_get(msg, c, &ee, sizeof(ee)))
 		return;
 	if (ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
 		m->is_txstamp = true;
@@ -158,7 +170,7 @@ static void parse_extended_err(const struct cmsghdr *c, struct rxmeta *m)
 	m->ee_code = ee.ee_code;
 	m->ee_info = ee.ee_info;
 	/* SO_EE_OFFENDER: a sockaddr right after the struct, inside the cmsg. */
-	size_t have = c->cmsg_len - CMSG_LEN(0);
+	size_t have = cmsg_payload_len(msg, c);
 	if (have > sizeof(ee)) {
 		union sockaddr_any off;
 		size_t n = have - sizeof(ee);
@@ -171,44 +183,44 @@ static void parse_extended_err(const struct cmsghdr *c, struct rxmeta *m)
 	}
 }
 
-static void parse_cmsgs(struct msghdr *msg, struct rxmeta *m)
+void sock_parse_control(struct msghdr *msg, struct rxmeta *m)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		int v;
 		if (c->cmsg_level == SOL_SOCKET) {
 			if (c->cmsg_type == SO_TIMESTAMPING) {
 				struct timespec ts[3];
-				if (cmsg_get(c, ts, sizeof(ts)) && (ts[0].tv_sec || ts[0].tv_nsec))
+				if (cmsg_get(msg, c, ts, sizeof(ts)) && (ts[0].tv_sec || ts[0].tv_nsec))
 					m->ts = clock_from_ts(&ts[0]);
 			} else if (c->cmsg_type == SO_TIMESTAMPNS) {
 				struct timespec ts;
-				if (cmsg_get(c, &ts, sizeof(ts)))
+				if (cmsg_get(msg, c, &ts, sizeof(ts)))
 					m->ts = clock_from_ts(&ts);
 			}
 		} else if (c->cmsg_level == IPPROTO_IP) {
-			if (c->cmsg_type == IP_TTL && cmsg_get(c, &v, sizeof(v)))
+			if (c->cmsg_type == IP_TTL && cmsg_get(msg, c, &v, sizeof(v)))
 				m->ttl = v;
-			else if (c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1))
+			else if (c->cmsg_type == IP_TOS && cmsg_payload_len(msg, c) >= 1)
 				m->tos = *CMSG_DATA(c);
 			else if (c->cmsg_type == IP_RECVERR)
-				parse_extended_err(c, m);
+				parse_extended_err(msg, c, m);
 			else if (c->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
-				if (cmsg_get(c, &pi, sizeof(pi))) {
+				if (cmsg_get(msg, c, &pi, sizeof(pi))) {
 					m->ifindex = pi.ipi_ifindex;
 					addr_from_bytes(&m->local, AF_INET, &pi.ipi_addr);
 				}
 			}
 		} else if (c->cmsg_level == IPPROTO_IPV6) {
-			if (c->cmsg_type == IPV6_HOPLIMIT && cmsg_get(c, &v, sizeof(v)))
+			if (c->cmsg_type == IPV6_HOPLIMIT && cmsg_get(msg, c, &v, sizeof(v)))
 				m->ttl = v;
-			else if (c->cmsg_type == IPV6_TCLASS && cmsg_get(c, &v, sizeof(v)))
+			else if (c->cmsg_type == IPV6_TCLASS && cmsg_get(msg, c, &v, sizeof(v)))
 				m->tos = v;
 			else if (c->cmsg_type == IPV6_RECVERR)
-				parse_extended_err(c, m);
+				parse_extended_err(msg, c, m);
 			else if (c->cmsg_type == IPV6_PKTINFO) {
 				struct in6_pktinfo pi;
-				if (cmsg_get(c, &pi, sizeof(pi))) {
+				if (cmsg_get(msg, c, &pi, sizeof(pi))) {
 					m->ifindex = (int)pi.ipi6_ifindex;
 					addr_from_bytes(&m->local, AF_INET6, &pi.ipi6_addr);
 				}
@@ -248,7 +260,7 @@ ssize_t sock_recv(int fd, void *buf, size_t len, struct addr *from, uint16_t *po
 		if (msg.msg_namelen)
 			addr_from_sockaddr(from, port, &sa.sa, msg.msg_namelen);
 	}
-	parse_cmsgs(&msg, m);
+	sock_parse_control(&msg, m);
 	return n;
 }
 

@@ -82,6 +82,11 @@ struct rxmeta {
  */
 ssize_t sock_recv(int fd, void *buf, size_t len, struct addr *from, uint16_t *port,
 		  struct rxmeta *m, bool errqueue);
+/* Fill m from a received message's control data (what sock_recv uses;
+ * exposed for the fuzz harness).  Every length is checked. */
+struct msghdr;
+void sock_parse_control(struct msghdr *msg, struct rxmeta *m);
+
 ssize_t sock_sendto(int fd, const void *buf, size_t len, const struct addr *to, uint16_t port);
 
 #endif

@@ -356,7 +356,11 @@ void out_summary(struct ping *p, struct ping_target *t)
 void out_status(struct ping_target *t)
 {
 	long long loss = t->ntransmitted ? (t->ntransmitted - t->nreceived) * 100 / t->ntransmitted : 0;
-	fprintf(stderr, "\r%lld/%lld packets, %lld%% loss", t->nreceived, t->ntransmitted, loss);
+	/* With several destinations, say whose line it is. */
+	fprintf(stderr, "\r");
+	if (t->run->ntargets > 1)
+		fprintf(stderr, "%s: ", t->footer_name);
+	fprintf(stderr, "%lld/%lld packets, %lld%% loss", t->nreceived, t->ntransmitted, loss);
 	struct stats_summary s;
 	if (t->nreceived && stats_summarize(&t->rtt, &s)) {
 		long long ewma = t->ewma8 / 8;
