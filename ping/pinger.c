@@ -38,6 +38,7 @@
 
 static void tick(void *arg);
 static void on_readable(void *arg, int fd, short revents);
+static void after_answer(struct ping *p, struct ping_target *t);
 static void linger_done(void *arg);
 
 static struct ping *ping_of(struct ping_target *t)
@@ -200,17 +201,21 @@ static void send_probe(struct ping *p, struct ping_target *t)
 	 * the path MTU), otherwise the errno is reported. */
 	s->error = true;
 	t->nerrors++;
+	const char *what = "sendmsg";
+	uint32_t mtu = 0;
 	if (send_errno == EMSGSIZE) {
 		struct rxmeta m;
 		uint8_t tmp[512];
 		while (sock_recv(t->fd, tmp, sizeof(tmp), NULL, NULL, &m, true) >= 0) {
 			if (m.is_error && m.ee_origin == SO_EE_ORIGIN_LOCAL) {
-				out_local_error(p, t, "local error", m.ee_errno, m.ee_info);
-				return;
+				what = "local error";
+				mtu = m.ee_info;
+				break;
 			}
 		}
 	}
-	out_local_error(p, t, "sendmsg", send_errno, 0);
+	out_local_error(p, t, what, send_errno, mtu);
+	after_answer(p, t);
 }
 
 static void tick(void *arg)
@@ -423,6 +428,9 @@ static void drain_errqueue(struct ping *p, struct ping_target *t)
 		if (m.ee_origin == SO_EE_ORIGIN_LOCAL) {
 			t->nerrors++;
 			out_local_error(p, t, "local error", m.ee_errno, m.ee_info);
+			after_answer(p, t);
+			if (t->finished)
+				return;
 			continue;
 		}
 		/* Raw sockets see the ICMP packet itself on the main queue. */
