@@ -15,6 +15,12 @@ nsec_t clock_real(void) { return now(CLOCK_REALTIME); }
 
 nsec_t clock_from_ts(const struct timespec *ts)
 {
+	/* Saturate instead of overflowing: a timestamp from a control
+	 * message is data, and data can be absurd. */
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NS_PER_S)
+		return 0;
+	if (ts->tv_sec >= INT64_MAX / NS_PER_S)
+		return INT64_MAX;
 	return (nsec_t)ts->tv_sec * NS_PER_S + ts->tv_nsec;
 }
 

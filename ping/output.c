@@ -328,8 +328,9 @@ void out_summary(struct ping *p, struct ping_target *t)
 	if (t->nerrors)
 		fprintf(f, ", +%lld errors", t->nerrors);
 	if (t->ntransmitted)
+		/* iputils prints the loss as a float with %g. */
 		fprintf(f, ", %g%% packet loss, time %lldms",
-			stats_loss_pct(t->ntransmitted, t->nreceived), run_time_ms(t));
+			(double)(float)stats_loss_pct(t->ntransmitted, t->nreceived), run_time_ms(t));
 	fprintf(f, "\n");
 
 	const char *comma = "";
