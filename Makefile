@@ -47,7 +47,7 @@ LIB       := $(O)/common/libnetdiag.a
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 BINS      := $(foreach p,$(PROGRAMS),$(O)/$(p)/$(p))
 
-.PHONY: all check unit bats asan fuzz bench install uninstall deps clean lab lab-shell
+.PHONY: all check build-tests unit bats asan fuzz bench install uninstall deps clean lab lab-shell
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -81,8 +81,12 @@ deps:
 
 # The whole suite: C unit tests, then the bats files in order.  The last
 # line is the plain `N passed, N failed` CI reads.
-check: all $(UNIT_BINS)
+check:
+	@tests/deps.sh $(sort $(DEBIAN_DEPS))
+	@$(MAKE) --no-print-directory build-tests
 	@ND_BUILD=$(abspath $(O)) tests/run.sh $(UNIT_BINS)
+
+build-tests: all $(UNIT_BINS)
 
 asan:
 	$(MAKE) O=build/asan SAN=1 CC=clang check
