@@ -5,3 +5,6 @@ LIB_SRCS += $(addprefix common/, buf.c cksum.c addr.c ip.c icmp.c clock.c cli.c 
 LIB_SRCS += common/udp.c
 # tcp.c: added by the tcpprobe engineer (TCP header + options codec, tcp.h).
 LIB_SRCS += common/tcp.c
+# ether.c, packet.c: added by the arping engineer (Ethernet/ARP codec, AF_PACKET
+# sockets; dhcpc uses both).
+LIB_SRCS += common/ether.c common/packet.c
