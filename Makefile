@@ -41,7 +41,11 @@ DEBIAN_DEPS := build-essential pkg-config libcap-dev libmnl-dev libcap2-bin \
                clang libclang-rt-14-dev time procps
 
 include common/module.mk
-include $(wildcard */module.mk tests/unit/module.mk)
+include $(filter-out common/module.mk,$(wildcard */module.mk)) tests/unit/module.mk
+
+# Fuzz harness rules are expanded here, after every module.mk has added
+# its FUZZERS (fuzz/module.mk defines FUZZ_template).
+$(foreach f,$(sort $(FUZZERS)),$(eval $(call FUZZ_template,$(f))))
 
 LIB       := $(O)/common/libnetdiag.a
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)

@@ -38,6 +38,10 @@ struct sig_watch {
 	void *arg;
 };
 
+/* Due timers may run this many passes in a row before the descriptors
+ * are polled again (see loop_run). */
+#define LOOP_MAX_SKIPPED_POLLS 16
+
 /* One signalfd per loop is enough for every signal a tool handles. */
 #define LOOP_MAX_SIGNALS 8
 
@@ -230,20 +234,21 @@ int loop_run(struct loop *l)
 {
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
-	bool skipped_poll = false;
+	int skipped_polls = 0;
 	while (!l->done) {
 		compact(l);
 		if (!l->nfds && !l->ntimers)
 			break;
-		/* A timer already due runs without a poll() first — but only
-		 * every other pass, so a timer that keeps re-arming at 0 (a
-		 * flood) cannot starve the descriptors. */
-		if (!skipped_poll && l->ntimers && earliest(l) <= clock_mono()) {
-			skipped_poll = true;
+		/* A timer already due runs without a poll() first — but at
+		 * most LOOP_MAX_SKIPPED_POLLS passes in a row, so a timer that
+		 * keeps re-arming at 0 (a flood) cannot starve the descriptors
+		 * or the signalfd for long. */
+		if (skipped_polls < LOOP_MAX_SKIPPED_POLLS && l->ntimers && earliest(l) <= clock_mono()) {
+			skipped_polls++;
 			run_timers(l);
 			continue;
 		}
-		skipped_poll = false;
+		skipped_polls = 0;
 		if (!grow((void **)&pfd, &cap, l->nfds + 1, sizeof(*pfd))) {
 			free(pfd);
 			return -1;

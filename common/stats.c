@@ -38,10 +38,30 @@ void stats_free(struct stats *s)
 	stats_init(s);
 }
 
+/* xorshift64: the reservoir only needs an even spread, not secrecy. */
+static uint64_t next_rand(struct stats *s)
+{
+	uint64_t x = s->rng ? s->rng : 0x9e3779b97f4a7c15ull;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	s->rng = x;
+	return x;
+}
+
 static void keep_sample(struct stats *s, long long us)
 {
 	if (s->cap == SAMPLES_GAVE_UP)
 		return;
+	/* Past STATS_RESERVOIR samples, keep a uniform random subset
+	 * (reservoir sampling, Algorithm R) so a ping that runs for days
+	 * holds a fixed amount of memory; percentiles stay exact below that. */
+	if (s->n >= STATS_RESERVOIR) {
+		uint64_t j = next_rand(s) % (uint64_t)(s->n + 1);
+		if (j < STATS_RESERVOIR)
+			s->samples[j] = us;
+		return;
+	}
 	if ((size_t)s->n >= s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : SAMPLES_FIRST_CAP;
 		long long *p = NULL;
@@ -143,13 +163,14 @@ bool stats_summarize(const struct stats *s, struct stats_summary *out)
 
 	out->p50 = out->p90 = out->p99 = NAN;
 	if (s->samples && s->cap != SAMPLES_GAVE_UP) {
-		long long *sorted = malloc((size_t)n * sizeof(*sorted));
+		long long kept = n < STATS_RESERVOIR ? n : STATS_RESERVOIR;
+		long long *sorted = malloc((size_t)kept * sizeof(*sorted));
 		if (sorted) {
-			memcpy(sorted, s->samples, (size_t)n * sizeof(*sorted));
-			qsort(sorted, (size_t)n, sizeof(*sorted), cmp_ll);
-			out->p50 = percentile_ms(sorted, n, 50);
-			out->p90 = percentile_ms(sorted, n, 90);
-			out->p99 = percentile_ms(sorted, n, 99);
+			memcpy(sorted, s->samples, (size_t)kept * sizeof(*sorted));
+			qsort(sorted, (size_t)kept, sizeof(*sorted), cmp_ll);
+			out->p50 = percentile_ms(sorted, kept, 50);
+			out->p90 = percentile_ms(sorted, kept, 90);
+			out->p99 = percentile_ms(sorted, kept, 99);
 			free(sorted);
 		}
 	}

@@ -20,6 +20,10 @@
  * long, and the bound keeps sum of squares far from overflow. */
 #define STATS_MAX_SAMPLE_US (7200LL * 1000 * 1000)
 
+/* Percentiles are exact up to this many samples and estimated from a
+ * uniform sample of this size beyond (32 KiB). */
+#define STATS_RESERVOIR 4096
+
 struct stats {
 	long long n;          /* samples */
 	long long tsum;       /* µs */
@@ -27,8 +31,10 @@ struct stats {
 	long long tmin, tmax; /* µs */
 	long long last;       /* previous sample, for jitter */
 	double jitter_sum;    /* Σ |x_i − x_{i−1}| */
-	long long *samples;   /* every sample, for percentiles (grows) */
+	long long *samples;   /* samples for percentiles: all of them up to
+				 STATS_RESERVOIR, then a uniform subset */
 	size_t cap;
+	uint64_t rng;         /* reservoir sampling state */
 };
 
 void stats_init(struct stats *s);

@@ -36,7 +36,6 @@ fuzz/bin/$(1): fuzz/$(1).c $$(FUZZ_$(1)_SRCS) $$($(1)_SRCS) $$(wildcard common/*
 	@mkdir -p fuzz/bin
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$< $$(sort $$(FUZZ_$(1)_SRCS) $$($(1)_SRCS)) $$(FUZZ_$(1)_LIBS) $$($(1)_LIBS)
 endef
-$(foreach f,$(sort $(FUZZERS)),$(eval $(call FUZZ_template,$(f))))
 
 # The corpus generator is an ordinary program built from the encoders.
 fuzz/bin/gen_corpus: fuzz/gen_corpus.c $(FUZZ_fuzz_icmp_SRCS) $(wildcard common/*.h)

@@ -23,9 +23,12 @@
 #define PING_DEFAULT_DATALEN 56
 /* iputils: 16 bytes of pattern at most (-p). */
 #define PING_MAX_PATTERN 16
-/* Sequence numbers are 16 bits on the wire; the table covers all of them
- * so a reply is always matched to the send it answers (or to nothing). */
-#define PING_SEQ_SPACE 65536
+/* Send times are kept for the last PING_WINDOW probes (a ring indexed by
+ * sequence number, each slot remembering its full 16-bit sequence): a
+ * reply to an older probe is ignored as too late.  4096 probes is over an
+ * hour at the default interval and far beyond any -l preload, and keeps
+ * the table at 64 KiB whatever the run's length. */
+#define PING_WINDOW 4096
 /* With no replies, an interval of 0 (flood, -i 0) still paces sends at
  * 100 per second, as iputils does, so a dead host is not flooded blind. */
 #define PING_IDLE_PACE (10 * NS_PER_MS)
@@ -64,14 +67,15 @@ struct ping_conf {
 	int ntargets;
 };
 
-/* One sent probe, indexed by its sequence number. */
+/* One sent probe, in the ring slot seq % PING_WINDOW. */
 struct ping_sent {
-	nsec_t tx;                 /* send time, realtime ns (kernel stamp when it came) */
-	nsec_t tx_user;            /* realtime just before sendto(), to sanity-check tx */
-	nsec_t tx_mono;            /* monotonic send time (in-flight accounting) */
+	nsec_t tx;                 /* send time, realtime ns: our clock just before
+				      sendto(), replaced by the kernel's transmit stamp */
+	uint16_t seq;
 	uint16_t replies;          /* 0: unanswered; >1: duplicates seen */
 	bool used;
 	bool error;                /* answered by an ICMP error */
+	bool stamped;              /* tx is the kernel's transmit stamp */
 };
 
 struct ping;
@@ -89,8 +93,8 @@ struct ping_target {
 	bool tx_stamps;            /* kernel transmit timestamps are on */
 	uint16_t ident;            /* echo identifier (raw: ours; ping socket: the kernel's) */
 	struct addr local;         /* our source address (for --pcap) */
-	struct ping_sent *sent;    /* PING_SEQ_SPACE entries */
-	uint32_t *txkey_seq;       /* kernel tx-stamp key -> seq, PING_SEQ_SPACE entries */
+	struct ping_sent *sent;    /* PING_WINDOW entries */
+	uint16_t *txkey_seq;       /* kernel tx-stamp key -> seq, PING_WINDOW entries */
 	uint32_t txkey;            /* next kernel tx-stamp key */
 
 	long long ntransmitted, nreceived, nrepeats, nerrors, ncorrupted, nignored;

@@ -46,6 +46,13 @@ static struct ping *ping_of(struct ping_target *t)
 	return t->run;
 }
 
+/* The probe with this sequence number, if it is still in the window. */
+static struct ping_sent *sent_of(struct ping_target *t, uint16_t seq)
+{
+	struct ping_sent *e = &t->sent[seq % PING_WINDOW];
+	return e->used && e->seq == seq ? e : NULL;
+}
+
 uint8_t ping_fill_byte(const struct ping_conf *c, size_t i)
 {
 	if (c->pattern_len)
@@ -141,9 +148,7 @@ static void start_linger(struct ping *p, struct ping_target *t)
 {
 	nsec_t wait = p->conf->linger;
 	if (t->nreceived) {
-		struct stats_summary s;
-		stats_summarize(&t->rtt, &s);
-		wait = 2 * s.max * NS_PER_US;
+		wait = 2 * t->rtt.tmax * NS_PER_US;
 		if (wait < p->conf->interval)
 			wait = p->conf->interval;
 	}
@@ -169,15 +174,15 @@ static void send_probe(struct ping *p, struct ping_target *t)
 	const struct ping_conf *c = p->conf;
 	uint16_t seq = ++t->next_seq;
 	if (c->outstanding && t->ntransmitted > 0) {
-		const struct ping_sent *prev = &t->sent[(uint16_t)(seq - 1)];
-		if (prev->used && !prev->replies && !prev->error)
+		const struct ping_sent *prev = sent_of(t, (uint16_t)(seq - 1));
+		if (prev && !prev->replies && !prev->error)
 			out_no_answer(p, t, (uint16_t)(seq - 1));
 	}
 	uint8_t pkt[65536 + ICMP_HDR_LEN];
 	nsec_t now_real = clock_real();
 	size_t len = build_probe(p, t, seq, now_real, pkt, sizeof(pkt));
-	struct ping_sent *s = &t->sent[seq];
-	*s = (struct ping_sent){ .tx = now_real, .tx_user = now_real, .tx_mono = clock_mono(), .used = true };
+	struct ping_sent *s = &t->sent[seq % PING_WINDOW];
+	*s = (struct ping_sent){ .tx = now_real, .seq = seq, .used = true };
 	ssize_t n = sock_sendto(t->fd, pkt, len, &t->addr, 0);
 	int send_errno = errno;
 	nsec_t now = clock_mono();
@@ -188,7 +193,7 @@ static void send_probe(struct ping *p, struct ping_target *t)
 	if (n >= 0) {
 		t->outstanding++;
 		if (t->tx_stamps)
-			t->txkey_seq[t->txkey++ & 0xffff] = seq;
+			t->txkey_seq[t->txkey++ % PING_WINDOW] = seq;
 		if (c->flood && !c->quiet)
 			out_flood_sent(p);
 		set_view(p, t, &t->local, &t->addr, c->ttl, c->pmtu != PMTU_DONT, pkt, len);
@@ -276,8 +281,8 @@ static void drain_errqueue(struct ping *p, struct ping_target *t);
 static void on_echo_reply(struct ping *p, struct ping_target *t, const struct icmp_msg *m,
 			  const uint8_t *icmp, const struct addr *from, int ttl, nsec_t rx)
 {
-	struct ping_sent *s = &t->sent[m->seq];
-	if (!s->used) {
+	struct ping_sent *s = sent_of(t, m->seq);
+	if (!s) {
 		t->nignored++;
 		show(p, "ignored: not a probe we sent");
 		return;
@@ -285,7 +290,7 @@ static void on_echo_reply(struct ping *p, struct ping_target *t, const struct ic
 	show(p, "recv");
 	/* The kernel queues the transmit stamp before the reply can arrive;
 	 * read it now if poll() has not told us about it yet. */
-	if (t->tx_stamps && s->tx == s->tx_user)
+	if (t->tx_stamps && !s->stamped)
 		drain_errqueue(p, t);
 	/* Raw IPv4 sockets get the reply as it arrived: verify its checksum
 	 * (ping sockets and ICMPv6 have the kernel drop bad ones). */
@@ -325,8 +330,8 @@ static void on_echo_reply(struct ping *p, struct ping_target *t, const struct ic
 static void on_error(struct ping *p, struct ping_target *t, uint16_t seq, const struct addr *from,
 		     uint8_t type, uint8_t code, uint32_t info)
 {
-	struct ping_sent *s = &t->sent[seq];
-	if (!s->used) {
+	struct ping_sent *s = sent_of(t, seq);
+	if (!s) {
 		t->nignored++;
 		return;
 	}
@@ -358,7 +363,7 @@ static void on_raw_error(struct ping *p, struct ping_target *t, const struct icm
 	enum icmp_kind k = icmp_kind(m);
 	if (k == ICMPK_REDIRECT || k == ICMPK_SOURCE_QUENCH) {
 		/* Advice, not an answer: shown, not counted (iputils' raw path). */
-		if (t->sent[inner.seq].used)
+		if (sent_of(t, inner.seq))
 			out_icmp_error(p, t, from, inner.seq, m->type, m->code, m->info, false);
 		return;
 	}
@@ -417,10 +422,11 @@ static void drain_errqueue(struct ping *p, struct ping_target *t)
 	ssize_t n;
 	while ((n = sock_recv(t->fd, buf, sizeof(buf), &dst, NULL, &m, true)) >= 0) {
 		if (m.is_txstamp) {
-			uint16_t seq = (uint16_t)t->txkey_seq[m.txstamp_id & 0xffff];
-			struct ping_sent *s = &t->sent[seq];
-			if (s->used && m.ts >= s->tx_user && m.ts - s->tx_user < PING_TXSTAMP_SLACK)
+			struct ping_sent *s = sent_of(t, t->txkey_seq[m.txstamp_id % PING_WINDOW]);
+			if (s && !s->stamped && m.ts >= s->tx && m.ts - s->tx < PING_TXSTAMP_SLACK) {
 				s->tx = m.ts;
+				s->stamped = true;
+			}
 			continue;
 		}
 		if (!m.is_error)
@@ -464,8 +470,8 @@ static void on_readable(void *arg, int fd, short revents)
 int ping_target_setup(struct ping *p, struct ping_target *t)
 {
 	const struct ping_conf *c = p->conf;
-	t->sent = calloc(PING_SEQ_SPACE, sizeof(*t->sent));
-	t->txkey_seq = calloc(PING_SEQ_SPACE, sizeof(*t->txkey_seq));
+	t->sent = calloc(PING_WINDOW, sizeof(*t->sent));
+	t->txkey_seq = calloc(PING_WINDOW, sizeof(*t->txkey_seq));
 	if (!t->sent || !t->txkey_seq)
 		return -1;
 	stats_init(&t->rtt);
@@ -473,9 +479,12 @@ int ping_target_setup(struct ping *p, struct ping_target *t)
 	 * sending as fast as replies come (-f, -i 0) throughput matters
 	 * more, and the send time is taken just before sendto() as iputils
 	 * does. */
-	unsigned want = SOCK_RX_TS | SOCK_RX_TTL | SOCK_RX_ERR | SOCK_RX_PKTINFO;
+	unsigned want = SOCK_RX_TS | SOCK_RX_TTL | SOCK_RX_ERR;
 	if (c->interval > 0)
 		want |= SOCK_TX_TS;
+	/* Our address as each reply arrived: only -v and --pcap show it. */
+	if (c->verbose || c->pcap_path)
+		want |= SOCK_RX_PKTINFO;
 	unsigned on = sock_enable(t->fd, t->fam, want);
 	t->tx_stamps = on & SOCK_TX_TS;
 	if (c->ttl >= 0 && sock_set_ttl(t->fd, t->fam, c->ttl) < 0)
@@ -497,18 +506,16 @@ int ping_target_setup(struct ping *p, struct ping_target *t)
 
 /* Probes sent less than twice the longest RTT ago when the run ends are
  * still in flight: not lost, so not counted (iputils#583). */
-static long long in_flight(const struct ping_target *t, nsec_t now)
+static long long in_flight(struct ping_target *t, nsec_t now_real)
 {
 	if (!t->nreceived)
 		return 0;
-	struct stats_summary s;
-	stats_summarize(&t->rtt, &s);
-	nsec_t window = 2 * s.max * NS_PER_US;
+	nsec_t window = 2 * t->rtt.tmax * NS_PER_US;
 	long long n = 0;
 	uint16_t seq = t->next_seq;
-	for (long long i = 0; i < t->ntransmitted && i < PING_SEQ_SPACE; i++, seq--) {
-		const struct ping_sent *e = &t->sent[seq];
-		if (!e->used || now - e->tx_mono >= window)
+	for (long long i = 0; i < t->ntransmitted && i < PING_WINDOW; i++, seq--) {
+		const struct ping_sent *e = sent_of(t, seq);
+		if (!e || now_real - e->tx >= window)
 			break;
 		if (!e->replies && !e->error)
 			n++;
@@ -518,7 +525,7 @@ static long long in_flight(const struct ping_target *t, nsec_t now)
 
 static void finish_all(struct ping *p)
 {
-	nsec_t now = clock_mono();
+	nsec_t now = clock_real();
 	for (int i = 0; i < p->ntargets; i++) {
 		struct ping_target *t = &p->targets[i];
 		if (t->finished)
