@@ -197,7 +197,7 @@ UNIT_TEST(clamp_hostile_values)
 	stats_free(&s);
 }
 
-UNIT_TEST(many_samples_grow)
+UNIT_TEST(many_samples_bounded)
 {
 	struct stats s;
 	struct stats_summary sum;
@@ -206,7 +206,11 @@ UNIT_TEST(many_samples_grow)
 		stats_add(&s, i);
 	CHECK(stats_summarize(&s, &sum));
 	CHECK_EQ_INT(sum.avg, 49999);
-	CHECK(near(sum.p50, 49.999));
+	/* Beyond STATS_RESERVOIR samples the percentiles come from a uniform
+	 * subset: memory stays fixed, the median stays close. */
+	CHECK(s.cap <= STATS_RESERVOIR);
+	CHECK(sum.p50 > 47.5 && sum.p50 < 52.5);
+	CHECK(sum.p99 > 97.0 && sum.p99 < 100.0);
 	CHECK(near(sum.jitter, 0.001));
 	/* population SD of 0..N-1 is 28867.51, but tsum >= INT_MAX takes
 	 * iputils' tsum2/n - avg² with avg truncated: 28868 */
@@ -229,6 +233,6 @@ int main(void)
 	RUN(percentiles_nearest_rank);
 	RUN(jitter_mean_abs_delta);
 	RUN(clamp_hostile_values);
-	RUN(many_samples_grow);
+	RUN(many_samples_bounded);
 	return unit_done();
 }
