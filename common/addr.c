@@ -152,6 +152,16 @@ int addr_resolve(struct addr *a, const char *host, int family, char *canon, size
 	};
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc == EAI_NONAME && family != AF_UNSPEC) {
+		/* The name exists only in the other family: say so, as
+		 * iputils does ("Address family for hostname not supported"). */
+		hints.ai_family = AF_UNSPEC;
+		if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+			freeaddrinfo(res);
+			return EAI_ADDRFAMILY;
+		}
+		return rc;
+	}
 	if (rc != 0)
 		return rc;
 	rc = EAI_NONAME;

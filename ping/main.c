@@ -154,6 +154,65 @@ static int setup_output(struct ping *p)
 	return 0;
 }
 
+/* Everything main() allocated, released on every path out (so a fatal
+ * error under LeakSanitizer still exits with our own code). */
+static void release(struct ping *p, struct family_sock (*socks)[2], int nsocks)
+{
+	for (int i = 0; socks && i < nsocks; i++)
+		for (int f = 0; f < 2; f++)
+			if (socks[i][f].fd >= 0)
+				close(socks[i][f].fd);
+	free(socks);
+	for (int i = 0; p->targets && i < p->ntargets; i++) {
+		struct ping_target *t = &p->targets[i];
+		stats_free(&t->rtt);
+		free(t->sent);
+		free(t->txkey_seq);
+		if (t->fd >= 0)
+			close(t->fd);
+	}
+	free(p->targets);
+	if (p->pcap_on)
+		pcap_close(&p->pcap);
+	free(p->rxbuf);
+	free(p->viewbuf);
+	loop_free(p->loop);
+}
+
+/* Parse, open sockets, drop privileges, resolve, set up: 0 or -1. */
+static int prepare(struct ping *p, struct family_sock (*socks)[2])
+{
+	const struct ping_conf *c = p->conf;
+	for (int i = 0; i < c->ntargets; i++) {
+		open_sockets(c, socks[i]);
+		if (bind_device(c, socks[i][0].fd) < 0 || bind_device(c, socks[i][1].fd) < 0)
+			return -1;
+	}
+	if (priv_drop() < 0)
+		return fail(c, "cannot drop capabilities", strerror(errno));
+	p->loop = loop_new();
+	p->rxbuf = malloc(PING_RX_BUF);
+	p->viewbuf = malloc(PING_RX_BUF);
+	if (!p->loop || !p->rxbuf || !p->viewbuf)
+		return fail(c, "setup", strerror(ENOMEM));
+	if (setup_output(p) < 0)
+		return -1;
+	for (int i = 0; i < c->ntargets; i++) {
+		struct ping_target *t = &p->targets[i];
+		t->run = p;
+		t->name = c->targets[i];
+		if (resolve_target(p, t, socks[i]) < 0 || find_source(p, t) < 0 ||
+		    ping_target_setup(p, t) < 0)
+			return -1;
+	}
+	/* Signals become loop events only now: during name resolution a
+	 * Ctrl-C must still be able to stop a hung lookup. */
+	if (loop_signal(p->loop, SIGINT, ping_on_signal, p) < 0 ||
+	    loop_signal(p->loop, SIGQUIT, ping_on_signal, p) < 0)
+		return fail(c, "signalfd", strerror(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const cap_value_t caps[] = { CAP_NET_RAW };
@@ -167,64 +226,27 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 
+	struct ping p = { .conf = &conf, .ntargets = conf.ntargets };
 	struct family_sock (*socks)[2] = calloc((size_t)conf.ntargets, sizeof(*socks));
-	struct ping_target *targets = calloc((size_t)conf.ntargets, sizeof(*targets));
-	if (!socks || !targets) {
+	p.targets = calloc((size_t)conf.ntargets, sizeof(*p.targets));
+	if (!socks || !p.targets) {
 		fprintf(stderr, "%s: out of memory\n", prog);
+		release(&p, socks, 0);
 		return 2;
 	}
-	for (int i = 0; i < conf.ntargets; i++) {
-		open_sockets(&conf, socks[i]);
-		if (bind_device(&conf, socks[i][0].fd) < 0 || bind_device(&conf, socks[i][1].fd) < 0)
-			return 2;
-	}
-	if (priv_drop() < 0) {
-		fprintf(stderr, "%s: cannot drop capabilities: %s\n", prog, strerror(errno));
-		return 2;
-	}
-
-	struct ping p = { .conf = &conf, .targets = targets, .ntargets = conf.ntargets };
-	p.loop = loop_new();
-	p.rxbuf = malloc(PING_RX_BUF);
-	p.viewbuf = malloc(PING_RX_BUF);
-	if (!p.loop || !p.rxbuf || !p.viewbuf || setup_output(&p) < 0)
-		return 2;
-	for (int i = 0; i < conf.ntargets; i++) {
-		struct ping_target *t = &targets[i];
-		t->run = &p;
-		t->name = conf.targets[i];
-		if (resolve_target(&p, t, socks[i]) < 0 || find_source(&p, t) < 0 ||
-		    ping_target_setup(&p, t) < 0)
-			return 2;
-	}
-	free(socks);
-	/* Signals become loop events only now: during name resolution a
-	 * Ctrl-C must still be able to stop a hung lookup. */
-	if (loop_signal(p.loop, SIGINT, ping_on_signal, &p) < 0 ||
-	    loop_signal(p.loop, SIGQUIT, ping_on_signal, &p) < 0) {
-		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
-		return 2;
-	}
-	out_pattern(&p);
 	for (int i = 0; i < conf.ntargets; i++)
-		out_header(&p, &targets[i]);
-	ping_start(&p);
-	if (loop_run(p.loop) < 0) {
-		fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
-		return 2;
+		socks[i][0].fd = socks[i][1].fd = p.targets[i].fd = -1;
+	int code = 2;
+	if (prepare(&p, socks) == 0) {
+		out_pattern(&p);
+		for (int i = 0; i < conf.ntargets; i++)
+			out_header(&p, &p.targets[i]);
+		ping_start(&p);
+		if (loop_run(p.loop) < 0)
+			fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+		else
+			code = ping_exit_code(&p);
 	}
-	if (p.pcap_on)
-		pcap_close(&p.pcap);
-	int code = ping_exit_code(&p);
-	for (int i = 0; i < conf.ntargets; i++) {
-		stats_free(&targets[i].rtt);
-		free(targets[i].sent);
-		free(targets[i].txkey_seq);
-		close(targets[i].fd);
-	}
-	free(targets);
-	free(p.rxbuf);
-	free(p.viewbuf);
-	loop_free(p.loop);
+	release(&p, socks, conf.ntargets);
 	return code;
 }

@@ -268,6 +268,10 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 			/* iputils takes whole seconds with its integer wording;
 			 * we also take fractions. */
 			enum cli_status st = cli_duration(optarg, 0, (nsec_t)INT_MAX * NS_PER_S, &c->deadline);
+			nsec_t ignored;
+			if (st == CLI_INVALID && optarg[0] == '-' &&
+			    cli_duration(optarg + 1, 0, INT64_MAX, &ignored) == CLI_OK)
+				st = CLI_RANGE;   /* a negative number: out of range */
 			if (st != CLI_OK)
 				return bad_number(c->prog, optarg, st, 0, INT_MAX);
 			break;

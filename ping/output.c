@@ -168,7 +168,10 @@ void out_reply(struct ping *p, struct ping_target *t, const struct ping_reply *r
 		fflush(p->out);
 		return;
 	}
-	fprintf(p->out, " time=%s ms", stats_fmt_ms(r->rtt_us, ms, sizeof(ms)));
+	/* iputils shows no time when the payload cannot hold its timeval;
+	 * we keep the send time ourselves, but print what it prints. */
+	if (c->datalen >= PING_TV_LEN)
+		fprintf(p->out, " time=%s ms", stats_fmt_ms(r->rtt_us, ms, sizeof(ms)));
 	if (r->dup)
 		fprintf(p->out, " (DUP!)");
 	if (r->bad_cksum)
@@ -335,7 +338,7 @@ void out_summary(struct ping *p, struct ping_target *t)
 
 	const char *comma = "";
 	struct stats_summary s;
-	if (t->nreceived && stats_summarize(&t->rtt, &s)) {
+	if (t->nreceived && c->datalen >= PING_TV_LEN && stats_summarize(&t->rtt, &s)) {
 		char rtt[128];
 		fprintf(f, "rtt min/avg/max/mdev = %s ms", stats_fmt_rtt(&s, rtt, sizeof(rtt)));
 		comma = ", ";
@@ -363,7 +366,7 @@ void out_status(struct ping_target *t)
 		fprintf(stderr, "%s: ", t->footer_name);
 	fprintf(stderr, "%lld/%lld packets, %lld%% loss", t->nreceived, t->ntransmitted, loss);
 	struct stats_summary s;
-	if (t->nreceived && stats_summarize(&t->rtt, &s)) {
+	if (t->nreceived && t->run->conf->datalen >= PING_TV_LEN && stats_summarize(&t->rtt, &s)) {
 		long long ewma = t->ewma8 / 8;
 		fprintf(stderr, ", min/avg/ewma/max = %lld.%03lld/%lld.%03lld/%lld.%03lld/%lld.%03lld ms",
 			s.min / 1000, s.min % 1000, s.avg / 1000, s.avg % 1000, ewma / 1000, ewma % 1000,

@@ -197,7 +197,9 @@ static void send_probe(struct ping *p, struct ping_target *t)
 		if (c->flood && !c->quiet)
 			out_flood_sent(p);
 		set_view(p, t, &t->local, &t->addr, c->ttl, c->pmtu != PMTU_DONT, pkt, len);
-		show(p, "sent");
+		/* The kernel writes the IP header of what we send; this one is
+		 * rebuilt, and the kernel's identification is not known to us. */
+		show(p, t->fam->family == AF_INET ? "sent (IP header rebuilt; the kernel picks the id)" : "sent");
 		record(p, now_real);
 		return;
 	}
@@ -235,9 +237,10 @@ static void tick(void *arg)
 		start_linger(p, t);
 		return;
 	}
-	if (c->interval == 0 && t->outstanding >= c->preload && t->ntransmitted) {
-		/* Paced by replies; a reply re-arms us sooner. */
-		loop_timer(p->loop, PING_IDLE_PACE, tick, t);
+	if (c->interval == 0 && t->outstanding >= c->preload && t->ntransmitted &&
+	    now - t->last_tx < PING_IDLE_PACE) {
+		/* Paced by replies (a reply re-arms us sooner), else 100/s. */
+		loop_timer_at(p->loop, t->last_tx + PING_IDLE_PACE, tick, t);
 		return;
 	}
 	send_probe(p, t);
@@ -335,7 +338,10 @@ static void on_error(struct ping *p, struct ping_target *t, uint16_t seq, const 
 		t->nignored++;
 		return;
 	}
-	acknowledge(t, seq);
+	/* iputils' IPv6 error path never acknowledges, so its "pipe" counts
+	 * only replies there; match it. */
+	if (t->fam->family == AF_INET)
+		acknowledge(t, seq);
 	if (!s->replies && !s->error)
 		t->outstanding--;
 	s->error = true;
@@ -472,8 +478,10 @@ int ping_target_setup(struct ping *p, struct ping_target *t)
 	const struct ping_conf *c = p->conf;
 	t->sent = calloc(PING_WINDOW, sizeof(*t->sent));
 	t->txkey_seq = calloc(PING_WINDOW, sizeof(*t->txkey_seq));
-	if (!t->sent || !t->txkey_seq)
+	if (!t->sent || !t->txkey_seq) {
+		fprintf(stderr, "%s: %s\n", c->prog, strerror(ENOMEM));
 		return -1;
+	}
 	stats_init(&t->rtt);
 	/* Transmit stamps cost a read of the error queue per probe; when
 	 * sending as fast as replies come (-f, -i 0) throughput matters
@@ -487,12 +495,19 @@ int ping_target_setup(struct ping *p, struct ping_target *t)
 		want |= SOCK_RX_PKTINFO;
 	unsigned on = sock_enable(t->fd, t->fam, want);
 	t->tx_stamps = on & SOCK_TX_TS;
+	/* iputils' wording for each option the kernel refuses. */
+	const char *failed = NULL;
+	bool v4 = t->fam->family == AF_INET;
 	if (c->ttl >= 0 && sock_set_ttl(t->fd, t->fam, c->ttl) < 0)
+		failed = v4 ? "cannot set unicast time-to-live" : "can't set unicast hop limit";
+	else if (c->tos >= 0 && sock_set_tos(t->fd, t->fam, c->tos) < 0)
+		failed = v4 ? "setsockopt(IP_TOS)" : "setsockopt(IPV6_TCLASS)";
+	else if (c->pmtu >= 0 && sock_set_pmtu(t->fd, t->fam, (enum pmtu_mode)c->pmtu) < 0)
+		failed = v4 ? "IP_MTU_DISCOVER" : "IPV6_MTU_DISCOVER";
+	if (failed) {
+		fprintf(stderr, "%s: %s: %s\n", c->prog, failed, strerror(errno));
 		return -1;
-	if (c->tos >= 0 && sock_set_tos(t->fd, t->fam, c->tos) < 0)
-		return -1;
-	if (c->pmtu >= 0 && sock_set_pmtu(t->fd, t->fam, (enum pmtu_mode)c->pmtu) < 0)
-		return -1;
+	}
 	/* Room for a flood's worth of replies. */
 	sock_set_bufs(t->fd, 324 * 1024, 0);
 	if (t->raw) {

@@ -151,6 +151,12 @@ if _lab_in_bats && ! declare -F assert_success >/dev/null; then
 	# shellcheck source=/dev/null
 	source /usr/lib/bats/bats-assert/load.bash
 fi
+# run_t passes flags to bats' run (--separate-stderr, --keep-empty-lines);
+# without this, bats 1.8 warns through fd 3, which run_t has closed, and
+# the test silently disappears.
+if _lab_in_bats && declare -F bats_require_minimum_version >/dev/null; then
+	bats_require_minimum_version 1.5.0
+fi
 
 _LAB_PREFIX_RE='^nd[A-Za-z0-9]{6}_$'
 _LAB_CHAINS='input|forward|output|prerouting|postrouting'
