@@ -199,7 +199,9 @@ static void send_probe(struct ping *p, struct ping_target *t)
 		set_view(p, t, &t->local, &t->addr, c->ttl, c->pmtu != PMTU_DONT, pkt, len);
 		/* The kernel writes the IP header of what we send; this one is
 		 * rebuilt, and the kernel's identification is not known to us. */
-		show(p, t->fam->family == AF_INET ? "sent (IP header rebuilt; the kernel picks the id)" : "sent");
+		show(p, "sent");
+		if (p->dec.out && t->fam->family == AF_INET)
+			decode_line(&p->dec, 9, "", "(IP header rebuilt: the kernel chooses the real id)");
 		record(p, now_real);
 		return;
 	}
