@@ -38,7 +38,9 @@
 #define HOOK_ENV_MAX 40
 #define HOOK_ENV_BUF 8192
 
-static int nl_talk(struct dhcpc *d, struct nlmsghdr *nlh, const char *what)
+/* Send one request and read the kernel's answer: 0, -1 (warned), or 1
+ * when the kernel answered with the error `quiet` (not warned). */
+static int nl_talk(struct dhcpc *d, struct nlmsghdr *nlh, const char *what, int quiet)
 {
 	if (priv_raise(CAP_NET_ADMIN) < 0) {
 		out_warn(d, "%s: need CAP_NET_ADMIN: %s", what, strerror(errno));
@@ -61,6 +63,8 @@ static int nl_talk(struct dhcpc *d, struct nlmsghdr *nlh, const char *what)
 	}
 	if (nl)
 		mnl_socket_close(nl);
+	if (rc < 0 && quiet && err == quiet)
+		return 1;
 	if (rc < 0) {
 		out_warn(d, "%s: %s", what, strerror(err));
 		return -1;
@@ -100,7 +104,7 @@ int apply_lease(struct dhcpc *d)
 		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
 	}
 	char a[ADDR_STRLEN], g[ADDR_STRLEN];
-	if (nl_talk(d, nlh, "add address") < 0)
+	if (nl_talk(d, nlh, "add address", 0) < 0)
 		return -1;
 	out_note(d, "applied %s/%u to %s", addr_fmt(&l->addr, a, sizeof(a)), l->prefix, d->ifname);
 
@@ -129,7 +133,7 @@ int apply_lease(struct dhcpc *d)
 	mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->bytes);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)d->ifindex);
 	mnl_attr_put(nlh, RTA_PREFSRC, 4, l->addr.bytes);
-	if (nl_talk(d, nlh, "add default route") < 0)
+	if (nl_talk(d, nlh, "add default route", 0) < 0)
 		return 0;   /* the address stays: that part worked */
 	out_note(d, "applied default via %s dev %s", addr_fmt(gw, g, sizeof(g)), d->ifname);
 	return 0;
@@ -143,7 +147,15 @@ int apply_deconfig(struct dhcpc *d)
 	/* Deleting the address takes the routes through it along. */
 	struct nlmsghdr *nlh = addr_msg(buf, RTM_DELADDR, 0, d);
 	d->applied = false;
-	return nl_talk(d, nlh, "delete address");
+	/* The address carries the lease as its lifetime, so at expiry the
+	 * kernel may have removed it first: that is not an error. */
+	int rc = nl_talk(d, nlh, "delete address", EADDRNOTAVAIL);
+	if (rc < 0)
+		return -1;
+	char a[ADDR_STRLEN];
+	out_note(d, "removed %s/%u from %s%s", addr_fmt(&d->lease.addr, a, sizeof(a)), d->lease.prefix,
+		 d->ifname, rc > 0 ? " (the kernel had already dropped it at its lifetime's end)" : "");
+	return 0;
 }
 
 /* ---------------------------------------------------------------- hook */

@@ -296,6 +296,7 @@ struct dhcpc {
 	struct dhcp_msg ack;
 	struct dhcp_lease lease;
 	struct dhcp_lint lint;
+	struct dhcp_lint offer_lint;   /* the chosen OFFER's findings, until printed */
 	bool have_lease;
 	bool applied;
 	nsec_t bound_at;            /* monotonic */
@@ -363,6 +364,9 @@ void out_warn(struct dhcpc *d, const char *fmt, ...) __attribute__((format(print
 void out_lease(struct dhcpc *d);
 void out_offers(struct dhcpc *d);
 void out_lint(struct dhcpc *d, const struct dhcp_lint *lint);
+/* The chosen OFFER's findings as "OFFER: ..." warnings, leaving out those
+ * the ACK's lint repeats (ack NULL: all of them). */
+void out_offer_lint(struct dhcpc *d, const struct dhcp_lint *offer, const struct dhcp_lint *ack);
 void out_summary(struct dhcpc *d);
 void out_ignored(struct dhcpc *d, const uint8_t *frame, size_t len, const char *why);
 void out_packet(struct dhcpc *d, const char *what, const uint8_t *frame, size_t len, nsec_t ts);

@@ -226,6 +226,7 @@ static void arm_deadline(struct dhcpc *d)
 static void start_discover(struct dhcpc *d)
 {
 	d->chosen = -1;
+	d->offer_lint.n = 0;
 	d->noffers = 0;
 	d->t_discover = d->t_request = 0;
 	memset(&d->server_id, 0, sizeof(d->server_id));
@@ -268,18 +269,18 @@ static void send_release(struct dhcpc *d)
 /* TunnelVision needs the routing table: an option 121 route that the
  * kernel now sends out of another interface (a VPN's tunnel, say) would
  * take that traffic away from it. */
-static void lint_existing_routes(struct dhcpc *d)
+static void lint_existing_routes(const struct dhcpc *d, const struct dhcp_lease *l, struct dhcp_lint *lint)
 {
 	char a[ADDR_STRLEN], ifn[IF_NAMESIZE + 2];
-	for (int i = 0; i < d->lease.nroutes; i++) {
-		const struct dhcp_route *rt = &d->lease.routes[i];
+	for (int i = 0; i < l->nroutes; i++) {
+		const struct dhcp_route *rt = &l->routes[i];
 		struct nl_route cur;
 		if (rt->prefix == 0 || nl_route_get(&rt->dst, NULL, 0, &cur) < 0)
 			continue;
 		if (cur.type != 1 /* RTN_UNICAST */ || cur.oif == d->ifindex || cur.oif == 0)
 			continue;
 		snprintf(ifn, sizeof(ifn), "%s", cur.ifname);
-		dhcp_lint_add(&d->lint, "option 121 route %s/%u would take traffic that now leaves through %s "
+		dhcp_lint_add(lint, "option 121 route %s/%u would take traffic that now leaves through %s "
 					"onto %s (TunnelVision, CVE-2024-3661)",
 			      addr_fmt(&rt->dst, a, sizeof(a)), rt->prefix, ifn, d->ifname);
 	}
@@ -309,6 +310,10 @@ static void bound(struct dhcpc *d, bool renewal)
 	else
 		out_lease(d);
 	out_lint(d, &d->lint);
+	if (!renewal) {
+		out_offer_lint(d, &d->offer_lint, &d->lint);
+		d->offer_lint.n = 0;
+	}
 	if (c->apply && apply_lease(d) == 0)
 		d->applied = true;
 	hook_run(d, renewal ? "renew" : "bound");
@@ -352,7 +357,7 @@ static void got_ack(struct dhcpc *d, const struct dhcp_msg *m, bool renewal)
 	d->ack = *m;
 	memset(&d->lint, 0, sizeof(d->lint));
 	dhcp_lease_from(m, &d->lease, &d->lint, d->prl, d->prl_len);
-	lint_existing_routes(d);
+	lint_existing_routes(d, &d->lease, &d->lint);
 	if (!d->lease.has_lease) {
 		d->lease.lease = DHCPC_MIN_LEASE;
 		d->lease.t1 = DHCPC_MIN_LEASE / 2;
@@ -378,6 +383,10 @@ static void got_nak(struct dhcpc *d, const struct dhcp_msg *m)
 	char msg[256] = "";
 	if (p)
 		dhcp_escape(p, n, msg, sizeof(msg));
+	if (d->state == ST_REQUESTING) {
+		out_offer_lint(d, &d->offer_lint, NULL);
+		d->offer_lint.n = 0;
+	}
 	hook_run(d, "nak");
 	lose_lease(d);
 	if (!d->conf->foreground) {
@@ -433,6 +442,12 @@ static void got_offer(struct dhcpc *d, const struct dhcpc_rx *rx, const struct d
 	 * exchange (--offers lists them all). */
 	d->chosen = idx;
 	d->offers[idx].chosen = true;
+	/* Its lint is printed with the ACK's (or when no ACK comes): a
+	 * server may promise one thing and grant another. */
+	struct dhcp_lease ol;
+	memset(&d->offer_lint, 0, sizeof(d->offer_lint));
+	dhcp_lease_from(m, &ol, &d->offer_lint, d->prl, d->prl_len);
+	lint_existing_routes(d, &ol, &d->offer_lint);
 	d->offer_rtt = clock_mono() - d->last_tx;
 	d->server_id = sid;
 	memcpy(d->server_mac, rx->l2src, ETHER_ADDR_LEN);
@@ -499,7 +514,9 @@ static void on_reply(struct dhcpc *d, const struct dhcpc_rx *rx)
 			break;
 		out_step_recv(d, rx, m, NULL);
 		if (m->type == DHCPACK) {
-			if (d->state == ST_INIT_REBOOT)
+			/* RENEWING asked our server; otherwise whoever
+			 * answered is the server the next renewal goes to. */
+			if (d->state != ST_RENEWING)
 				memcpy(d->server_mac, rx->l2src, ETHER_ADDR_LEN);
 			got_ack(d, m, d->state != ST_INIT_REBOOT);
 		} else {
@@ -552,6 +569,10 @@ static void deadline_hit(void *arg)
 	}
 	const char *what = d->state == ST_SELECTING ? "no offer" :
 			   d->state == ST_INIT_REBOOT ? "no answer" : "no ack";
+	if (d->state == ST_REQUESTING) {
+		out_offer_lint(d, &d->offer_lint, NULL);
+		d->offer_lint.n = 0;
+	}
 	hook_run(d, "leasefail");
 	if (!c->foreground) {
 		out_warn(d, "%s within %.1f s", what, (double)c->timeout / NS_PER_S);

@@ -234,6 +234,17 @@ void out_lint(struct dhcpc *d, const struct dhcp_lint *lint)
 		out_warn(d, "%s", lint->msg[i]);
 }
 
+void out_offer_lint(struct dhcpc *d, const struct dhcp_lint *offer, const struct dhcp_lint *ack)
+{
+	for (int i = 0; i < offer->n; i++) {
+		bool repeated = false;
+		for (int k = 0; ack && k < ack->n && !repeated; k++)
+			repeated = strcmp(offer->msg[i], ack->msg[k]) == 0;
+		if (!repeated)
+			out_warn(d, "OFFER: %s", offer->msg[i]);
+	}
+}
+
 static void addr_list(const struct addr *a, int n, char *out, size_t cap)
 {
 	char one[ADDR_STRLEN];

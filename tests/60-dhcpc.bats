@@ -2,8 +2,12 @@
 # tests/60-dhcpc.bats - dhcpc end to end on a bridged LAN in namespaces:
 # dnsmasq (Debian's) as the server, a second dnsmasq for --offers, a host
 # holding an address for --arp-check, and a test-only hostile server
-# (tests/peers/dhcpc-hostile.c) for malformed replies.  No DHCP client ever
-# runs on a real interface: "lan" exists only inside the lab.
+# (tests/peers/dhcpc-hostile.c) for malformed replies, and in its "plain"
+# mode for a lease shorter than dnsmasq's 120 s minimum (expiry).  The -f
+# tests use dnsmasq's short T1/T2 (options 58/59), nft drops, restarts with
+# another range and SIGUSR1/2 to reach RENEWING, REBINDING, NAK and RELEASE
+# in seconds.  No DHCP client ever runs on a real interface: "lan" exists
+# only inside the lab.
 
 load lib/lab
 load lib/dhcpc
@@ -15,6 +19,9 @@ MAC_IGNORED=02:00:00:00:60:99   # dnsmasq ignores it: "no server" cases, hostile
 MAC_HELD=02:00:00:00:60:77      # dnsmasq assigns it 10.67.0.77, which "holder" already has
 MAC_SHORT=02:00:00:00:60:0f     # dnsmasq gives it T1 2 s, T2 4 s
 MAC_FIXED=02:00:00:00:60:42     # dnsmasq gives it 10.67.0.142
+MAC_ROUTES=02:00:00:00:60:12    # dnsmasq gives it 10.67.0.112 and option 121 routes
+MAC_REL=02:00:00:00:60:43       # dnsmasq gives it 10.67.0.143 (SIGUSR2 test)
+MAC_HELD2=02:00:00:00:60:78     # dnsmasq assigns it 10.67.0.78, which "holder" gets in the -f DECLINE test
 
 setup_file() {
 	[[ $EUID -eq 0 ]] || { echo "60-dhcpc.bats needs root (network namespaces)" >&2; return 1; }
@@ -27,7 +34,10 @@ setup_file() {
 		--dhcp-host="$MAC_IGNORED,ignore" --dhcp-host="$MAC_HELD,10.67.0.77" \
 		--dhcp-host="$MAC_FIXED,10.67.0.142" \
 		--dhcp-host="$MAC_SHORT,10.67.0.115,set:short,2m" \
-		--dhcp-option=tag:short,option:T1,2 --dhcp-option=tag:short,option:T2,4
+		--dhcp-option=tag:short,option:T1,2 --dhcp-option=tag:short,option:T2,4 \
+		--dhcp-host="$MAC_ROUTES,10.67.0.112,set:routes" --dhcp-host="$MAC_REL,10.67.0.143" \
+		--dhcp-host="$MAC_HELD2,10.67.0.78" \
+		--dhcp-option=tag:routes,121,10.99.1.0/24,10.67.0.1,10.98.0.0/16,10.67.0.1
 	export LAB_PREFIX LAB_DIR DHCPC_PID_main
 	cc -O1 -o "$LAB_DIR/bin/dhcpc-hostile" "$BATS_TEST_DIRNAME/peers/dhcpc-hostile.c"
 }
@@ -279,6 +289,9 @@ LOG() { cat "$LAB_DIR/main.log"; }
 	assert_line --partial 'RFC 3442 says the router option is ignored'
 	assert_line --partial 'warning: T1 (500 s) >= T2 (400 s)'
 	assert_line --partial 'warning: option 108 (IPv6-only preferred) present though not requested'
+	# the chosen OFFER's own finding, which the ACK does not repeat, is shown too
+	assert_line 'warning: OFFER: the options field has no End option'
+	[[ $(grep -c '^warning: OFFER: ' <<<"$output") -eq 1 ]]
 	run cat "$LAB_DIR/hook2.bound"
 	assert_line 'ip=10.67.0.66'
 	refute_output --partial 'hostname='
@@ -307,4 +320,190 @@ LOG() { cat "$LAB_DIR/main.log"; }
 	lab_user
 	run_t 10 -2 lab_as cli "$BIN" lan
 	assert_output --partial 'socket: Operation not permitted (need CAP_NET_RAW)'
+}
+
+@test "-f REBINDING: the server drops unicast renewals; at T2 a broadcast REQUEST (on the wire) rebinds" {
+	# dnsmasq gives MAC_SHORT T1 2 s, T2 4 s; its host drops DHCP unicast to itself
+	lab_nft srv input 'ip daddr 10.67.0.1 udp dport 67 drop'
+	lab_bg srv tcpdump -l --immediate-mode -n -i lan 'udp dst port 67'
+	local tcpd=$LAB_PID tlog=$LAB_LOG
+	lab_wait 5 grep -q 'listening on' "$tlog"
+	lab_bg cli "$BIN" -f -m "$MAC_SHORT" lan
+	local pid=$LAB_PID log=$LAB_LOG
+	lab_wait 5 grep -q 'lease of 10.67.0.115 obtained' "$log"
+	lab_wait 10 grep -q 'lease of 10.67.0.115 renewed' "$log"
+	kill -TERM "$pid"
+	lab_wait 5 grep -q '^interrupted: ' "$log"
+	lab_kill "$tcpd"
+	lab_exec srv nft delete table inet lab
+	run cat "$log"
+	# (dnsmasq adds up to a second or so of fuzz to the T1 it was given)
+	assert_line --regexp '^ +T1 \([0-9] s\): renewing with 10\.67\.0\.1 \(unicast\)$'
+	assert_line --regexp 'REQUEST  xid 0x[0-9a-f]{8}  10\.67\.0\.115:68 -> 10\.67\.0\.1:67 unicast  ciaddr 10\.67\.0\.115$'
+	assert_line --regexp '^ +T2 \(4 s\): rebinding \(broadcast\)$'
+	assert_line --regexp 'REQUEST  xid 0x[0-9a-f]{8}  10\.67\.0\.115:68 -> 255\.255\.255\.255:67 broadcast  ciaddr 10\.67\.0\.115$'
+	assert_line --regexp 'ACK      xid .* address 10\.67\.0\.115  server 10\.67\.0\.1'
+	# in that order, the unicast renewal retransmitted never (RFC 2131 4.4.5: >= 60 s)
+	[[ $(sed -n '1,/renewed/p' "$log" | grep -c 'REQUEST .* unicast  ciaddr') -eq 1 ]]
+	[[ $(sed -n '/T1 (/,$p' "$log" | grep -E -o 'T1 \(|unicast  ciaddr|T2 \(|broadcast  ciaddr|renewed' | tr '\n' ' ') == \
+		'T1 ( unicast  ciaddr T2 ( broadcast  ciaddr renewed '* ]]
+	# T2 is counted from the REQUEST that got the lease: never early
+	local t0 t2
+	t0=$(dhcpc_ms "$log" 'REQUEST .* broadcast  requested 10\.67\.0\.115')
+	t2=$(dhcpc_ms "$log" 'REQUEST .* broadcast  ciaddr 10\.67\.0\.115')
+	((t2 - t0 >= 3990 && t2 - t0 < 9000))
+	grep -q -E '^  lease time   120 s \(T1 [0-9] s, T2 4 s\)$' "$log"
+	# on the wire at the server: the dropped unicast, then the broadcast
+	run cat "$tlog"
+	assert_output --regexp 'IP 10\.67\.0\.115\.68 > 10\.67\.0\.1\.67: BOOTP/DHCP, Request'
+	assert_output --regexp 'IP 10\.67\.0\.115\.68 > 255\.255\.255\.255\.67: BOOTP/DHCP, Request'
+	# dnsmasq answered the broadcast one
+	run LOG
+	assert_output --regexp 'DHCPREQUEST\(lan\) 10\.67\.0\.115 02:00:00:00:60:0f'
+}
+
+@test "-f expiry: no server after BOUND, renew and rebind unanswered, deconfig at expiry (hook, address removed)" {
+	# the test server grants a 4 s lease (T1 2, T2 3; dnsmasq's minimum is 120 s) and leaves
+	lab_bg srv2 "$LAB_DIR/bin/dhcpc-hostile" lan 10.67.0.2 10.67.0.66 1 plain:4:2:3
+	lab_wait 5 grep -q listening "$LAB_LOG"
+	dhcpc_hook "$LAB_DIR/hook3"
+	lab_bg cli "$BIN" -f --apply -s "$LAB_DIR/hook3" -m "$MAC_IGNORED" lan
+	local pid=$LAB_PID log=$LAB_LOG
+	lab_wait 5 grep -q 'lease of 10.67.0.66 obtained from 10.67.0.2, lease time 4' "$log"
+	run_t 5 -0 lab_exec cli ip -4 -o addr show dev lan
+	assert_output --partial 'inet 10.67.0.66/24'
+	lab_wait 8 grep -q 'lease expired' "$log"
+	lab_wait 3 grep -q 'DISCOVER' <(sed -n '/lease expired/,$p' "$log")
+	run_t 5 -0 lab_exec cli ip -4 -o addr show dev lan
+	assert_output ''
+	run_t 5 -0 lab_exec cli ip -4 route show default
+	assert_output ''
+	kill -TERM "$pid"
+	lab_wait 5 grep -q '^interrupted: ' "$log"
+	run cat "$log"
+	assert_line --regexp '^ +T1 \(2 s\): renewing with 10\.67\.0\.2 \(unicast\)$'
+	assert_line --regexp 'REQUEST  xid .*  10\.67\.0\.66:68 -> 10\.67\.0\.2:67 unicast  ciaddr 10\.67\.0\.66$'
+	assert_line --regexp '^ +T2 \(3 s\): rebinding \(broadcast\)$'
+	assert_line --regexp 'REQUEST  xid .*  10\.67\.0\.66:68 -> 255\.255\.255\.255:67 broadcast  ciaddr 10\.67\.0\.66$'
+	assert_line 'warning: lease expired (4 s): deconfiguring and starting over'
+	assert_line --regexp '^ +removed 10\.67\.0\.66/24 from lan'
+	assert_line 'warning: lease time 4 s is shorter than a minute'
+	refute_output --partial 'renewed'
+	# expiry is counted from the REQUEST that got the lease: never early
+	local t0 te
+	t0=$(dhcpc_ms "$log" 'REQUEST .* broadcast  requested 10\.67\.0\.66')
+	te=$(sed -n '/lease expired/,$p' "$log" | grep -E ' DISCOVER xid' | head -1 | awk '{ printf "%d", $1 }')
+	((te - t0 >= 3990 && te - t0 < 9000))
+	# the hook: deconfig at start, bound, deconfig at expiry (interface only)
+	run grep '^event=' "$LAB_DIR/hook3.out"
+	assert_output $'event=deconfig\nevent=bound\nevent=deconfig'
+	run sed -n '/^event=bound$/,/^$/p' "$LAB_DIR/hook3.out"
+	assert_line 'ip=10.67.0.66'
+	assert_line 'lease=4'
+	run awk 'n == 3; /^event=/ { n++ }' "$LAB_DIR/hook3.out"
+	assert_line 'interface=lan'
+	refute_output --partial 'ip='
+	lab_exec cli ip addr flush dev lan
+}
+
+@test "-f SIGUSR2: RELEASE seen by dnsmasq, address removed; SIGUSR1 then gets a lease again" {
+	dhcpc_hook "$LAB_DIR/hook4"
+	lab_bg cli "$BIN" -f --apply -s "$LAB_DIR/hook4" -m "$MAC_REL" lan
+	local pid=$LAB_PID log=$LAB_LOG
+	lab_wait 5 grep -q 'lease of 10.67.0.143 obtained' "$log"
+	run_t 5 -0 lab_exec cli ip -4 -o addr show dev lan
+	assert_output --partial 'inet 10.67.0.143/24'
+	kill -USR2 "$pid"
+	lab_wait 5 grep -q 'DHCPRELEASE(lan) 10.67.0.143 02:00:00:00:60:43' "$LAB_DIR/main.log"
+	lab_wait 5 grep -q 'removed 10.67.0.143/24 from lan' "$log"
+	run_t 5 -0 lab_exec cli ip -4 -o addr show dev lan
+	assert_output ''
+	run grep -c 'lease of 10.67.0.143 obtained' "$log"
+	assert_output 1
+	kill -USR1 "$pid"
+	lab_wait 5 sh -c "[ \$(grep -c 'lease of 10.67.0.143 obtained' '$log') -ge 2 ]"
+	kill -TERM "$pid"
+	lab_wait 5 grep -q '^interrupted: ' "$log"
+	run cat "$log"
+	assert_line --regexp '^ +SIGUSR2: releasing$'
+	assert_line --regexp 'RELEASE  xid 0x[0-9a-f]{8}  10\.67\.0\.143:68 -> 10\.67\.0\.1:67 unicast  ciaddr 10\.67\.0\.143  server 10\.67\.0\.1$'
+	assert_line --regexp '^ +SIGUSR1: starting over$'
+	run grep '^event=' "$LAB_DIR/hook4.out"
+	assert_output $'event=deconfig\nevent=bound\nevent=deconfig\nevent=bound'
+	run grep -c 'DHCPRELEASE(lan) 10.67.0.143' "$LAB_DIR/main.log"
+	assert_output 1
+	lab_exec cli ip addr flush dev lan
+}
+
+@test "-f NAK: dnsmasq restarted with another range NAKs the renewal; INIT, then a new lease" {
+	dhcpc_dnsmasq srv2 nak1 --dhcp-range=10.67.0.180,10.67.0.189,255.255.255.0,2m --dhcp-authoritative
+	dhcpc_hook "$LAB_DIR/hook5"
+	lab_bg cli "$BIN" -f -s "$LAB_DIR/hook5" -m "$MAC_IGNORED" lan
+	local pid=$LAB_PID log=$LAB_LOG
+	lab_wait 5 grep -q -E 'lease of 10\.67\.0\.18[0-9] obtained from 10\.67\.0\.2' "$log"
+	dhcpc_stop nak1
+	dhcpc_dnsmasq srv2 nak2 --dhcp-range=10.67.0.190,10.67.0.199,255.255.255.0,2m --dhcp-authoritative
+	kill -USR1 "$pid"
+	lab_wait 8 grep -q -E 'lease of 10\.67\.0\.19[0-9] obtained from 10\.67\.0\.2' "$log"
+	kill -TERM "$pid"
+	lab_wait 5 grep -q '^interrupted: ' "$log"
+	dhcpc_stop nak2
+	run cat "$log"
+	assert_line --regexp 'REQUEST  xid .*  10\.67\.0\.18[0-9]:68 -> 10\.67\.0\.2:67 unicast  ciaddr 10\.67\.0\.18[0-9]$'
+	assert_line --regexp 'NAK      xid .* yiaddr 0\.0\.0\.0  server 10\.67\.0\.2'
+	assert_line --regexp '^warning: NAK: ".+": starting over$'
+	# after the NAK: INIT, DISCOVER, a new address
+	[[ $(sed -n '/^warning: NAK/,$p' "$log" | grep -E -o ' DISCOVER xid|offered 10\.67\.0\.19[0-9]|lease of 10\.67\.0\.19' |
+		tr '\n' ' ') == ' DISCOVER xid offered 10.67.0.19'?' lease of 10.67.0.19 ' ]]
+	run grep -E 'DHCPNAK\(lan\) 10\.67\.0\.18[0-9] 02:00:00:00:60:99' "$LAB_DIR/nak2.log"
+	assert_success
+	run grep '^event=' "$LAB_DIR/hook5.out"
+	assert_output $'event=deconfig\nevent=bound\nevent=nak\nevent=deconfig\nevent=bound'
+}
+
+@test "-f --arp-check: DECLINE for a held address, DISCOVER again no sooner than 10 s later, then a free address" {
+	# "holder" takes the address dnsmasq keeps for MAC_HELD2 (MAC_HELD's was declined already)
+	lab_exec holder ip addr add 10.67.0.78/24 dev lan
+	lab_bg cli "$BIN" -f --arp-check -m "$MAC_HELD2" lan
+	local pid=$LAB_PID log=$LAB_LOG
+	lab_wait 5 grep -q 'sending DECLINE' "$log"
+	# dnsmasq no longer offers a declined address: the restart gets one from the pool
+	lab_wait 15 grep -q -E 'lease of 10\.67\.0\.1[0-9]{2} obtained' "$log"
+	kill -TERM "$pid"
+	lab_wait 5 grep -q '^interrupted: ' "$log"
+	lab_exec holder ip addr del 10.67.0.78/24 dev lan
+	run cat "$log"
+	assert_line --regexp '^warning: ARP check: the offered address is in use by [0-9A-F:]{17}: sending DECLINE$'
+	assert_line --regexp 'DECLINE  xid .* broadcast  requested 10\.67\.0\.78  server 10\.67\.0\.1$'
+	assert_line --regexp '^ +ARP check: nobody answered for 10\.67\.0\.1[0-9]{2}$'
+	[[ $(grep -c ' DECLINE  xid' "$log") -eq 1 ]]
+	# RFC 2131 3.1.5: the next DISCOVER no sooner than 10 s after the DECLINE
+	local td tr
+	td=$(dhcpc_ms "$log" ' DECLINE  xid')
+	tr=$(sed -n '/ DECLINE /,$p' "$log" | grep -E ' DISCOVER xid' | head -1 | awk '{ printf "%d", $1 }')
+	((tr - td >= 9990 && tr - td < 14000))
+	run LOG
+	assert_output --partial 'DHCPDECLINE(lan) 10.67.0.78 02:00:00:00:60:78'
+}
+
+@test "option 121 TunnelVision lint: a classless route more specific than an existing route elsewhere is flagged" {
+	# a "VPN" in the client: 10.99.0.0/16 and 10.98.1.0/24 leave through vpn0
+	lab_exec cli ip link add vpn0 type veth peer name vpn0p
+	lab_exec cli ip link set vpn0p up
+	lab_exec cli ip link set vpn0 up
+	lab_exec cli ip route add 10.99.0.0/16 dev vpn0
+	lab_exec cli ip route add 10.98.1.0/24 dev vpn0
+	run_t 15 -0 lab_exec cli "$BIN" -m "$MAC_ROUTES" lan
+	lab_exec cli ip link del vpn0
+	assert_line '  route        10.99.1.0/24 via 10.67.0.1 (option 121)'
+	assert_line '  route        10.98.0.0/16 via 10.67.0.1 (option 121)'
+	assert_line 'warning: option 121 route 10.99.1.0/24 would take traffic that now leaves through vpn0 onto lan (TunnelVision, CVE-2024-3661)'
+	# 10.98.0.0/16 is less specific than vpn0's 10.98.1.0/24: it takes nothing from it
+	refute_output --partial 'route 10.98.0.0/16 would take'
+	# the OFFER said the same: not repeated
+	refute_output --partial 'OFFER: '
+	[[ $(grep -c 'TunnelVision' <<<"$output") -eq 1 ]]
+	# the same without the VPN's routes: no such warning
+	run_t 15 -0 lab_exec cli "$BIN" -m "$MAC_ROUTES" lan
+	refute_output --partial 'TunnelVision'
 }

@@ -10,6 +10,8 @@
 #                              --log-dhcp to $LAB_DIR/NAME.log; extra ARGS appended;
 #                              waits until it listens on UDP 67
 #   dhcpc_stop NAME            stop that dnsmasq
+#   dhcpc_ms FILE REGEX [N]    ms stamp of a step line in dhcpc output
+#   dhcpc_hook FILE            a -s hook that logs events and environment to FILE.out
 #
 # dnsmasq's defaults would hide what the client does: --no-ping (its 3 s ICMP
 # check before an offer, research 2.5) is on, --dhcp-authoritative lets it NAK
@@ -45,4 +47,19 @@ dhcpc_stop() {
 	local v="DHCPC_PID_${1//[^A-Za-z0-9]/_}"
 	if [[ -n ${!v:-} ]]; then lab_kill "${!v}" || true; fi
 	eval "$v="
+}
+
+# dhcpc_ms FILE REGEX [N]      the "ms since start" stamp of the Nth (default 1st)
+#                              step line of dhcpc's output matching REGEX, as an integer
+dhcpc_ms() {
+	grep -E -- "$2" "$1" | sed -n "${3:-1}p" | awk '{ printf "%d\n", $1 }'
+}
+
+# dhcpc_hook FILE              write a hook that appends "event=$1" and its sorted
+#                              environment, then a blank line, to FILE.out
+dhcpc_hook() {
+	# shellcheck disable=SC2016 # $1 is the hook's, expanded when it runs
+	printf '#!/bin/sh\n{ echo "event=$1"; env | sort; echo; } >>"%s.out"\n' "$1" >"$1"
+	chmod 755 "$1"
+	rm -f "$1.out"
 }

@@ -4,7 +4,7 @@
  * the REQUEST with a hostile ACK.  Never installed; tests/60-dhcpc.bats
  * builds it with cc and runs it in a lab namespace.
  *
- *   dhcpc-hostile IFACE SERVER_ADDR OFFER_ADDR [COUNT]
+ *   dhcpc-hostile IFACE SERVER_ADDR OFFER_ADDR [COUNT [plain:LEASE:T1:T2]]
  *
  * Replies go to 255.255.255.255:68 from a UDP socket bound to port 67 on
  * IFACE.  The burst, in order (each must be ignored by the client):
@@ -17,10 +17,17 @@
  * and domain, TunnelVision routes in option 121 (0/1 and 128/1), T1 > T2,
  * and option 108 which was never requested.  It exits after COUNT ACKs
  * (default 1) or 20 s.
+ *
+ * plain:LEASE:T1:T2 makes it a well-behaved server with a lease shorter
+ * than dnsmasq allows (its minimum is 120 s): one clean OFFER, a clean
+ * ACK (mask /24, router SERVER_ADDR, the given lease, T1 and T2), for
+ * the lease-keeping tests; after COUNT ACKs it exits, so nobody answers
+ * the renewal.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +118,8 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, argv[3], &yi);
 	inet_pton(AF_INET, "255.255.255.0", &mask);
 	int want = argc > 4 ? atoi(argv[4]) : 1;
+	unsigned plain_lease = 0, plain_t1 = 0, plain_t2 = 0;
+	bool plain = argc > 5 && sscanf(argv[5], "plain:%u:%u:%u", &plain_lease, &plain_t1, &plain_t2) == 3;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -144,7 +153,15 @@ int main(int argc, char **argv)
 				type = in[i + 2];
 				break;
 			}
-		if (type == 1) {
+		if (plain && (type == 1 || type == 3)) {
+			header(2, xid, ch, yi, NULL, 0, NULL, 0);
+			common_opts(type == 1 ? 2 : 5, sid);
+			opt_u32(51, plain_lease); opt_u32(58, plain_t1); opt_u32(59, plain_t2);
+			opt_addr(1, mask); opt_addr(3, sid);
+			put8(255);
+			send_out(fd);
+			acks += type == 3;
+		} else if (type == 1) {
 			uint8_t wrong[6] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
 			/* 1: wrong xid */
 			header(2, xid ^ 1, ch, yi, NULL, 0, NULL, 0);
