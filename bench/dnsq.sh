@@ -34,7 +34,7 @@ lab_ns client >/dev/null
 lab_router gw
 lab_impair_link client gw "$DELAY" 0 0 neigh=static 10.99.0.1/24 10.99.0.2/24 >/dev/null
 lab_route client default via 10.99.0.2
-for n in root tld ex prov lame evil; do lab_route "$n" 10.99.0.0/24 via 10.53.0.254; done
+for n in root tld ex ex2 prov lame evil; do lab_route "$n" 10.99.0.0/24 via 10.53.0.254; done
 C=$(lab_nsname client)
 W=$LAB_DIR/bench
 mkdir -p "$W"

@@ -24,6 +24,8 @@
 #include "pcap.h"
 #include "wire.h"
 
+struct json;
+
 /* SPEC limits: 16 CNAME links per resolution (a chain of 8 resolves, 20
  * fails), referral depth 32, 128 queries and 10 s per top-level name. */
 #define DNSQ_MAX_CNAME 16
@@ -56,9 +58,17 @@
 #define DNSQ_DEF_BUFSIZE 1232    /* DNS flag day 2020 */
 #define DNSQ_DEF_TIMEOUT (1 * NS_PER_S)
 #define DNSQ_DEF_RETRIES 1
+/* --all-servers (allsrv.c): every address of every NS of every zone on
+ * the path is asked three questions, so the walk's budgets are too small;
+ * these apply to the consistency phase unless --max-queries / --max-time
+ * are given.  A silent address costs one timeout series, not three. */
+#define DNSQ_DEF_ALL_QUERIES 256
+#define DNSQ_DEF_ALL_TIME (30 * NS_PER_S)
+#define DNSQ_ALL_MAX_ZONES (DNSQ_MAX_REFERRALS + 1)
 
 /* Where a server address came from. */
-enum prov { PROV_HINT, PROV_GLUE, PROV_RESOLVED, PROV_USER };
+enum prov { PROV_HINT, PROV_GLUE, PROV_RESOLVED, PROV_USER,
+	    PROV_ZONE /* --all-servers: the zone's own NS answer (additional) */ };
 
 struct dnsq_conf {
 	const char *prog;
@@ -78,6 +88,7 @@ struct dnsq_conf {
 	int family;                /* -4 / -6 / AF_UNSPEC (transport) */
 	int max_queries;
 	nsec_t max_time;
+	bool max_queries_set, max_time_set;   /* given on the command line */
 	int verbose;
 	const char *pcap_path;
 };
@@ -196,6 +207,7 @@ struct step {
 };
 
 struct zcache;
+struct allsrv;
 
 struct dnsq {
 	const struct dnsq_conf *conf;
@@ -222,6 +234,8 @@ struct dnsq {
 	struct pcap pcap;
 	bool pcap_on;
 	nsec_t t0;
+	/* --all-servers: the consistency phase after the walk (allsrv.c) */
+	struct allsrv *all;
 	/* main.c: called when a top-level name is finished */
 	void (*finished)(struct dnsq *q, const struct frame *f);
 };
@@ -248,6 +262,9 @@ bool zonecut_host_is_done(const struct zcache *z, const struct dns_name *host, u
 void zonecut_find(const struct zcache *z, const struct dns_name *name, unsigned gen, struct dp *dp);
 /* Refresh the addresses of dp's servers from memory (after a sub-walk). */
 void zonecut_fill(const struct zcache *z, unsigned gen, struct dp *dp);
+/* Every known zone cut enclosing name, root first, at most max; the count. */
+int zonecut_path(const struct zcache *z, const struct dns_name *name, unsigned gen, struct dp *out,
+		 int max);
 
 /* transport.c */
 int transport_send(struct dnsq *q, const struct addr *server, uint16_t port,
@@ -297,6 +314,21 @@ void out_packet(struct dnsq *q, bool sent, const uint8_t *p, size_t len, const c
 /* The -v application-layer printer for DNS (a decode_app_fn). */
 void show_dns(const struct decode *d, int ipproto, uint16_t sport, uint16_t dport,
 	      const uint8_t *payload, size_t len);
+
+/* allsrv.c: --all-servers */
+struct allsrv *allsrv_new(void);
+void allsrv_free(struct allsrv *a);
+/* Called instead of printing the result of a walk: asks every server of
+ * every zone on the path, prints the report, then calls q->finished. */
+void allsrv_start(struct dnsq *q, const struct frame *f);
+void allsrv_on_transport(struct dnsq *q, enum tx_status st);
+bool allsrv_active(const struct dnsq *q);
+/* The walk of the current name is done and its report not made yet. */
+bool allsrv_pending(const struct dnsq *q);
+/* After the report: disagreements found, and whether it was cut short. */
+int allsrv_disagreements(const struct dnsq *q);
+bool allsrv_complete(const struct dnsq *q);
+void allsrv_json_summary(const struct dnsq *q, struct json *j);
 
 /* direct.c: @SERVER */
 void direct_start(struct dnsq *q, const struct dns_name *name, uint16_t qtype);

@@ -49,8 +49,15 @@ static void next_name(void *arg);
 
 static void on_finished(struct dnsq *q, const struct frame *f)
 {
+	if (allsrv_pending(q)) {   /* --all-servers: the report first; it calls back */
+		allsrv_start(q, f);
+		return;
+	}
 	out_result(q, f);
 	int code = exit_code(f->outcome);
+	/* --all-servers: 0/1 only when every server agreed and answered */
+	if (q->all && (allsrv_disagreements(q) || !allsrv_complete(q)))
+		code = 2;
 	if (code > q->worst)
 		q->worst = code;
 	if (q->batch)   /* from the loop, not from inside this walk */
@@ -135,7 +142,9 @@ int main(int argc, char **argv)
 	q.cache = zonecut_new();
 	q.frames = calloc(DNSQ_MAX_DEPTH + 1, sizeof(*q.frames));
 	q.x.rx = malloc(DNS_MSG_MAX + 2);
-	if (!q.loop || !q.cache || !q.frames || !q.x.rx) {
+	if (conf.all_servers)
+		q.all = allsrv_new();
+	if (!q.loop || !q.cache || !q.frames || !q.x.rx || (conf.all_servers && !q.all)) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
@@ -183,6 +192,7 @@ out:
 	free(q.frames);
 	free(q.x.rx);
 	zonecut_free(q.cache);
+	allsrv_free(q.all);
 	if (q.loop)
 		loop_free(q.loop);
 	return q.worst;

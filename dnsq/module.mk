@@ -2,7 +2,7 @@
 # No capability: plain UDP/TCP sockets on ephemeral ports (no dnsq_CAPS).
 PROGRAMS += dnsq
 dnsq_SRCS := $(addprefix dnsq/, main.c options.c wire.c wire_fmt.c hints.c zonecut.c \
-	classify.c transport.c resolve.c direct.c output.c show.c)
+	classify.c transport.c resolve.c allsrv.c direct.c output.c show.c)
 MANPAGES += dnsq/dnsq.8
 # nsd serves the private root/TLD/child zones in the tests; drill, dig and
 # unbound are the models the benchmark (and optional comparisons) run.

@@ -64,16 +64,24 @@ void dnsq_usage(FILE *f, const char *prog)
 		"  --no-edns            send queries without EDNS0\n"
 		"  --bufsize N          EDNS0 UDP payload size (default 1232)\n"
 		"  --dnssec             set the DO bit, show RRSIGs\n"
-		"  --max-queries N      query budget per name (default 128)\n"
-		"  --max-time SEC       time budget per name (default 10)\n"
-		"  --json               JSON Lines: step, answer, summary\n"
+		"  --all-servers        after the walk, ask every address of every NS of every\n"
+		"                       zone on the path for the zone's NS set, SOA and the\n"
+		"                       name; report each server and where they disagree\n"
+		"                       (NS sets parent vs zone, serials, answers, lame,\n"
+		"                       refused or silent servers)\n"
+		"  --max-queries N      query budget per name (default 128; with --all-servers\n"
+		"                       also the budget of the report, default 256)\n"
+		"  --max-time SEC       time budget per name (default 10; report: 30)\n"
+		"  --json               JSON Lines: step, [server, disagreement,] answer, summary\n"
 		"  -v                   decode every packet sent and received (-vv: hex, states)\n"
 		"  --pcap FILE          write every packet to FILE (pcap)\n"
 		"  -h, --help           print this help\n"
 		"  -V, --version        print the version\n"
 		"\nTypes: A AAAA NS CNAME MX TXT SOA PTR SRV CAA DS DNSKEY or TYPEnnn.\n"
 		"Exit: 0 answer, 1 NXDOMAIN or NODATA, 2 failure (every server failed, limit\n"
-		"reached, bad usage).  See dnsq(8).\n",
+		"reached, bad usage).  With --all-servers, 0 and 1 only when every server\n"
+		"answered and all agreed; any disagreement, failed server or budget hit: 2.\n"
+		"See dnsq(8).\n",
 		prog, prog, prog);
 }
 
@@ -157,10 +165,12 @@ int dnsq_parse_options(int argc, char **argv, struct dnsq_conf *c)
 			if (number(prog, "--max-queries", optarg, 1, 100000, &v) < 0)
 				return -1;
 			c->max_queries = (int)v;
+			c->max_queries_set = true;
 			break;
 		case OPT_MAXT:
 			if (duration(prog, "--max-time", optarg, NS_PER_MS, 3600 * NS_PER_S, &c->max_time) < 0)
 				return -1;
+			c->max_time_set = true;
 			break;
 		case OPT_HINTS: c->root_hints = optarg; break;
 		case 'h': dnsq_usage(stdout, prog); return 1;
@@ -204,9 +214,9 @@ int dnsq_parse_options(int argc, char **argv, struct dnsq_conf *c)
 		return usage_error(prog, "--short and --json exclude each other", NULL);
 	if (c->has_server && c->server.family && c->family && c->server.family != c->family)
 		return usage_error(prog, "@SERVER does not match -4/-6", NULL);
-	/* SPEC's consistency report is not written yet: say so rather than
-	 * run a plain resolution that looks like a clean report. */
-	if (c->all_servers)
-		return usage_error(prog, "--all-servers is not implemented yet", NULL);
+	if (c->all_servers && c->has_server)
+		return usage_error(prog, "--all-servers walks from the root; it excludes @SERVER", NULL);
+	if (c->all_servers && c->short_out)
+		return usage_error(prog, "--short and --all-servers exclude each other", NULL);
 	return 0;
 }

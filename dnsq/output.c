@@ -24,11 +24,12 @@ const char *prov_name(enum prov p, bool remembered)
 {
 	static const char *const names[] = {
 		[PROV_HINT] = "root hint", [PROV_GLUE] = "glue", [PROV_RESOLVED] = "resolved",
-		[PROV_USER] = "command line",
+		[PROV_USER] = "command line", [PROV_ZONE] = "zone data",
 	};
 	static const char *const rem[] = {
 		[PROV_HINT] = "root hint", [PROV_GLUE] = "remembered glue",
 		[PROV_RESOLVED] = "remembered, resolved", [PROV_USER] = "command line",
+		[PROV_ZONE] = "zone data",
 	};
 	return remembered ? rem[p] : names[p];
 }
@@ -251,6 +252,8 @@ void out_result(struct dnsq *q, const struct frame *f)
 		json_int(&j, "queries", q->queries);
 		json_ms(&j, "time_ms", clock_mono() - q->started);
 		json_int(&j, "ignored_packets", q->ignored_total);
+		if (q->all)
+			allsrv_json_summary(q, &j);
 		if (ok)
 			json_null(&j, "error");
 		else

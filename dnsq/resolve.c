@@ -463,6 +463,10 @@ void resolve_on_transport(struct dnsq *q, enum tx_status st)
 		direct_on_transport(q, st);
 		return;
 	}
+	if (allsrv_active(q)) {
+		allsrv_on_transport(q, st);
+		return;
+	}
 	struct frame *f = &q->frames[q->nframes - 1];
 	if (f->state != RS_WAIT) {
 		if (st == TX_REPLY)

@@ -195,3 +195,24 @@ void zonecut_find(const struct zcache *z, const struct dns_name *name, unsigned 
 		dp->ns[i].name = e->ns[i];
 	zonecut_fill(z, gen, dp);
 }
+
+int zonecut_path(const struct zcache *z, const struct dns_name *name, unsigned gen, struct dp *out,
+		 int max)
+{
+	struct dns_name cur = *name, found[DNSQ_ALL_MAX_ZONES];
+	int n = 0;
+	if (max > DNSQ_ALL_MAX_ZONES)
+		max = DNSQ_ALL_MAX_ZONES;
+	/* bounded: a name has at most 127 labels, each pass drops one;
+	 * deepest first, so past max the cuts nearest the root are dropped */
+	for (int i = 0; i <= DNS_NAME_MAX / 2 + 1 && n < max; i++) {
+		if (zone_get(z, &cur))
+			found[n++] = cur;
+		if (cur.len <= 1)
+			break;
+		dns_name_parent(&cur, &cur);
+	}
+	for (int i = 0; i < n; i++)
+		zonecut_find(z, &found[n - 1 - i], gen, &out[i]);
+	return n;
+}

@@ -248,6 +248,61 @@ q() {
 	grep -q '^CapPrm:[[:space:]]*0\{16\}$' "/proc/$pid/status"
 }
 
+@test "--all-servers: a consistent zone reports every server and no disagreement, exit 0" {
+	q 20 -0 --all-servers www.example.lab
+	[[ ${lines[0]} =~ ^';; servers of every zone on the path of www.example.lab. A: 3 zones, 6 addresses, 18 queries'$ ]]
+	[[ $output == *$'\n;; zone .\n;;   a.root-servers.lab. 10.53.0.1: NS a.root-servers.lab.; SOA 2024010101; referral to lab. ns1.nic.lab.\n'* ]]
+	[[ $output == *";; zone example.lab. (delegated by lab.)"$'\n'";;   ns1.example.lab. 10.53.0.3: NS ns1.example.lab.; SOA 2024010101; answer A 192.0.2.80"* ]]
+	[[ $output == *";;   ns1.example.lab. fd53::3: NS ns1.example.lab.; SOA 2024010101; answer A 192.0.2.80"* ]]
+	[[ $output == *$'\n;; disagreements: none\nwww.example.lab.\t3600\tIN\tA\t192.0.2.80' ]]
+	# consistent NXDOMAIN: exit 1
+	q 20 -1 --all-servers nx.example.lab
+	[[ $output == *"answer NXDOMAIN"*";; disagreements: none"* ]]
+}
+
+@test "--all-servers: two servers with different SOA serials and answers (two nsd)" {
+	q 20 -2 --all-servers www.split.lab
+	[[ $output == *";;   ns1.split.lab. 10.53.0.3: NS ns1.split.lab. ns2.split.lab.; SOA 2024010101; answer A 192.0.2.84"* ]]
+	[[ $output == *";;   ns2.split.lab. 10.53.0.5: NS ns1.split.lab. ns2.split.lab.; SOA 2024010102; answer A 192.0.2.85"* ]]
+	[[ $output == *";; disagreements: 2"* ]]
+	[[ $output == *";;   soa_serial split.lab.: SOA serials differ: 2024010101 at ns1.split.lab. 10.53.0.3; 2024010102 at ns2.split.lab. 10.53.0.5"* ]]
+	[[ $output == *";;   answer split.lab.: answers for www.split.lab. A differ: A 192.0.2.84 at ns1.split.lab. 10.53.0.3; A 192.0.2.85 at ns2.split.lab. 10.53.0.5"* ]]
+	[[ $output != *ns_parent_child* ]]
+}
+
+@test "--all-servers: the parent's NS set differs from the zone's own; both sides asked" {
+	q 20 -2 --all-servers www.drift.lab
+	[[ $output == *";;   ns2.drift.lab. 10.53.0.5 [not in the zone's NS set]: NS ns1.drift.lab. ns3.drift.lab.;"* ]]
+	[[ $output == *";;   ns3.drift.lab. 10.53.0.5 [not at the parent]: NS ns1.drift.lab. ns3.drift.lab.;"* ]]
+	[[ $output == *";; disagreements: 1"$'\n'";;   ns_parent_child drift.lab.: NS set at the parent (lab.) differs from the zone's own: only at the parent: ns2.drift.lab.; only in the zone: ns3.drift.lab."$'\n'* ]]
+	[[ ${lines[-1]} == "www.drift.lab.	3600	IN	A	192.0.2.86" ]]
+}
+
+@test "--all-servers: lame (no AA), REFUSED and silent servers are named; --json events" {
+	q 20 -2 --all-servers --timeout 0.3 --retries 0 www.sick.lab
+	[[ $output == *";;   ns1.sick.lab. 10.53.0.3: NS ns1.sick.lab. ns2.sick.lab. ns3.sick.lab. ns4.sick.lab.; SOA 2024010101; answer A 192.0.2.87"* ]]
+	[[ $output == *";; disagreements: 3"* ]]
+	[[ $output == *";;   lame sick.lab.: ns2.sick.lab. 10.53.0.2: lame (same-zone referral to sick.lab.) (asked NS)"* ]]
+	[[ $output == *";;   refused sick.lab.: ns3.sick.lab. 10.53.0.6: refused (asked NS)"* ]]
+	[[ $output == *";;   silent sick.lab.: ns4.sick.lab. 10.53.0.7: no reply (1 timeout) (asked NS)"* ]]
+	q 20 -2 --all-servers --json --timeout 0.3 --retries 0 www.sick.lab
+	local l
+	for l in "${lines[@]}"; do jq -e . <<<"$l" >/dev/null; done
+	[[ $(jq -r 'select(.type=="server" and .zone=="sick.lab.") | "\(.server) \(.address) \(.status)"' <<<"$output" | tr '\n' ',') == \
+		"ns1.sick.lab. 10.53.0.3 ok,ns2.sick.lab. 10.53.0.2 lame,ns3.sick.lab. 10.53.0.6 refused,ns4.sick.lab. 10.53.0.7 silent," ]]
+	[[ $(jq -r 'select(.type=="disagreement") | .kind' <<<"$output" | tr '\n' ' ') == "lame refused silent " ]]
+	jq -se 'map(select(.type=="server" and .server=="ns1.sick.lab."))[0] | .serial == 2024010101 and .answer == ["A 192.0.2.87"] and .in_parent and .in_zone' <<<"$output"
+	jq -se '.[-1] | .type == "summary" and .disagreements == 3 and .servers == 8 and .complete and .outcome == "answer"' <<<"$output"
+	# the same zone's walk alone is fine: only --all-servers sees the sick servers
+	q 10 -0 -s www.sick.lab
+}
+
+@test "--all-servers: its query budget is reported and the run exits 2" {
+	q 20 -2 --all-servers --max-queries 5 www.example.lab
+	[[ $stderr == *"--all-servers: query budget exhausted after 5 queries; report incomplete"* ]]
+	[[ $output == *";; query budget exhausted after 5 queries: report incomplete"* ]]
+}
+
 @test "bad usage: one line on stderr, exit 2" {
 	run_t 5 -2 --separate-stderr "$DNSQ" www.example.lab BOGUS
 	[[ $stderr == *"usage error: unknown type: BOGUS" ]]
@@ -258,8 +313,8 @@ q() {
 	[[ $stderr == *"not a valid domain name" ]]
 	run_t 5 -2 --separate-stderr "$DNSQ"
 	run_t 5 -2 --separate-stderr "$DNSQ" --root-hints /nonexistent x.lab
-	run_t 5 -2 --separate-stderr "$DNSQ" --all-servers www.example.lab
-	[[ $stderr == *"--all-servers is not implemented yet" ]]
+	run_t 5 -2 --separate-stderr "$DNSQ" --all-servers @10.53.0.3 www.example.lab
+	[[ $stderr == *"--all-servers walks from the root; it excludes @SERVER" ]]
 	run_t 5 -0 "$DNSQ" --help
 	[[ $output == *"Usage: "*"--root-hints FILE"* ]]
 	run_t 5 -0 "$DNSQ" -V

@@ -5,10 +5,15 @@
 #   client  10.53.0.100        where dnsq runs
 #   root    10.53.0.1  fd53::1 nsd: "."
 #   tld     10.53.0.2  fd53::2 nsd: lab., test., in-addr.arpa.
-#   ex      10.53.0.3  fd53::3 nsd: example.lab., mixed.lab., slow.lab., 2.0.192.in-addr.arpa.
+#   ex      10.53.0.3  fd53::3 nsd: example.lab., mixed.lab., slow.lab., 2.0.192.in-addr.arpa.,
+#                              split.lab., drift.lab., sick.lab. (--all-servers)
+#   ex2     10.53.0.5          nsd: a second copy of split.lab. (another SOA serial and
+#                              answer) and of drift.lab. (whose NS set differs from lab.'s)
 #   prov    10.53.0.4  fd53::4 nsd: provider.test., oob.lab. (oob.lab's NS has no glue)
 #   lame    10.53.0.6          nsd with an unrelated zone: REFUSED for everything
 #           10.53.0.7          silent: nft drops DNS to it
+# sick.lab.'s four NS are: ex (good), tld (lame: a referral without AA), .6
+# (REFUSED) and .7 (silent).
 #   evil    10.53.0.8, .9      tests/peers/dnsq-hostile.py ("evil." and an impostor)
 # and the hints file $DNSQ_HINTS (named.root format) naming a.root-servers.lab.
 # Each nsd runs in the foreground in its namespace as root, with its own
@@ -66,7 +71,7 @@ _dnsq_probe() {
 
 dnsq_zones() {
 	local d=$LAB_DIR/dns i
-	mkdir -p "$d"/{root,tld,ex,prov,lame}
+	mkdir -p "$d"/{root,tld,ex,ex2,prov,lame}
 	{
 		_dnsq_soa a.root-servers.lab.
 		cat <<'Z'
@@ -106,6 +111,22 @@ ns1.slow	A	10.53.0.3
 dead		NS	ns1.dead
 ns1.dead	A	10.53.0.7
 circ		NS	ns.circ.test.
+split		NS	ns1.split
+split		NS	ns2.split
+ns1.split	A	10.53.0.3
+ns2.split	A	10.53.0.5
+drift		NS	ns1.drift
+drift		NS	ns2.drift
+ns1.drift	A	10.53.0.3
+ns2.drift	A	10.53.0.5
+sick		NS	ns1.sick
+sick		NS	ns2.sick
+sick		NS	ns3.sick
+sick		NS	ns4.sick
+ns1.sick	A	10.53.0.3
+ns2.sick	A	10.53.0.2
+ns3.sick	A	10.53.0.6
+ns4.sick	A	10.53.0.7
 Z
 	} >"$d/tld/lab.zone"
 	{
@@ -156,6 +177,18 @@ Z
 	{ _dnsq_soa ns1.slow.lab.; printf '@ NS ns0\n@ NS ns1\nns0 A 10.53.0.7\nns1 A 10.53.0.3\nwww A 192.0.2.83\n'; } >"$d/ex/slow.lab.zone"
 	{ _dnsq_soa ns1.example.lab.; printf '@ NS ns1.example.lab.\n80 PTR www.example.lab.\n'; } >"$d/ex/2.0.192.in-addr.arpa.zone"
 	{ _dnsq_soa ns.provider.test.; printf '@ NS ns\nns A 10.53.0.4\nns AAAA fd53::4\n'; } >"$d/prov/provider.test.zone"
+	# --all-servers: split.lab. differs in serial and answer between its two
+	# servers; drift.lab.'s own NS set (ns1, ns3) is not lab.'s (ns1, ns2)
+	local split='@ NS ns1\n@ NS ns2\nns1 A 10.53.0.3\nns2 A 10.53.0.5\n'
+	{ _dnsq_soa ns1.split.lab.; printf "$split"'www A 192.0.2.84\n'; } >"$d/ex/split.lab.zone"
+	{ _dnsq_soa ns1.split.lab. | sed 's/2024010101/2024010102/'; printf "$split"'www A 192.0.2.85\n'; } >"$d/ex2/split.lab.zone"
+	{ _dnsq_soa ns1.drift.lab.; printf '@ NS ns1\n@ NS ns3\nns1 A 10.53.0.3\nns3 A 10.53.0.5\nwww A 192.0.2.86\n'; } >"$d/ex/drift.lab.zone"
+	cp "$d/ex/drift.lab.zone" "$d/ex2/drift.lab.zone"
+	{
+		_dnsq_soa ns1.sick.lab.
+		printf '@ NS ns1\n@ NS ns2\n@ NS ns3\n@ NS ns4\nns1 A 10.53.0.3\nns2 A 10.53.0.2\n'
+		printf 'ns3 A 10.53.0.6\nns4 A 10.53.0.7\nwww A 192.0.2.87\n'
+	} >"$d/ex/sick.lab.zone"
 	{
 		_dnsq_soa ns.provider.test.
 		printf '@ NS ns.provider.test.\nwww A 192.0.2.81\nloop2 CNAME loop1.example.lab.\n'
@@ -180,16 +213,19 @@ dnsq_lab_up() {
 	local first=${1:-client=10.53.0.100/24,fd53::100/64}
 	lab_ns "${first%%=*}" >/dev/null || return 1
 	local n
-	for n in root tld ex prov lame evil; do lab_ns "$n" >/dev/null || return 1; done
+	for n in root tld ex ex2 prov lame evil; do lab_ns "$n" >/dev/null || return 1; done
 	lab_bridge dnslan "$first" root=10.53.0.1/24,fd53::1/64 \
 		tld=10.53.0.2/24,fd53::2/64 ex=10.53.0.3/24,fd53::3/64 prov=10.53.0.4/24,fd53::4/64 \
+		ex2=10.53.0.5/24 \
 		lame=10.53.0.6/24,10.53.0.7/24 evil=10.53.0.8/24,10.53.0.9/24 || return 1
 	lab_nft lame input 'ip daddr 10.53.0.7 udp dport 53 drop' || return 1
 	lab_nft lame input 'ip daddr 10.53.0.7 tcp dport 53 drop' || return 1
 	dnsq_zones || return 1
 	_dnsq_nsd root root 10.53.0.1 fd53::1 -- . || return 1
 	_dnsq_nsd tld tld 10.53.0.2 fd53::2 -- lab. test. in-addr.arpa. || return 1
-	_dnsq_nsd ex ex 10.53.0.3 fd53::3 -- example.lab. mixed.lab. slow.lab. 2.0.192.in-addr.arpa. || return 1
+	_dnsq_nsd ex ex 10.53.0.3 fd53::3 -- example.lab. mixed.lab. slow.lab. 2.0.192.in-addr.arpa. \
+		split.lab. drift.lab. sick.lab. || return 1
+	_dnsq_nsd ex2 ex2 10.53.0.5 -- split.lab. drift.lab. || return 1
 	_dnsq_nsd prov prov 10.53.0.4 fd53::4 -- provider.test. oob.lab. || return 1
 	_dnsq_nsd lame lame 10.53.0.6 -- unrelated.invalid. || return 1
 	: >"$LAB_DIR/dns/evil.log"
@@ -197,6 +233,7 @@ dnsq_lab_up() {
 	_dnsq_up root 10.53.0.1 . || return 1
 	_dnsq_up tld 10.53.0.2 lab. || return 1
 	_dnsq_up ex 10.53.0.3 example.lab. || return 1
+	_dnsq_up ex2 10.53.0.5 split.lab. || return 1
 	_dnsq_up prov 10.53.0.4 oob.lab. || return 1
 	lab_wait 10 _dnsq_probe_evil || return 1
 }
