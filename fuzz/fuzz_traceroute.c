@@ -4,7 +4,10 @@
  * the raw socket delivered (an IPv4 packet with its header, or an ICMPv6
  * message without one; for TCP also a segment on the raw TCP socket).
  * Every probe slot claims every send so a forged quote can reach all the
- * matching code.  Any crash or sanitizer report is a bug.
+ * matching code.  The same bytes also go through the error-queue matcher
+ * (unprivileged UDP, ping sockets): bytes 1-2 as the error's type and
+ * code, the rest as the quoted data after the probe's L4 header.  Any
+ * crash or sanitizer report is a bug.
  */
 #include <netinet/in.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "../traceroute/traceroute.h"
+#include "sock.h"
 
 extern const struct trt_method trt_method_udp, trt_method_icmp, trt_method_tcp;
 
@@ -58,6 +62,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (trt_match_tcp(&t, data + 1, size - 1, &t.dst, 64, &r) == 0) {
 		if (r.slot < 0 || r.slot > FZ_SLOTS)
 			__builtin_trap();
+	}
+	if (size >= 3) {
+		struct rxmeta m;
+		memset(&m, 0, sizeof(m));
+		m.is_error = true;
+		m.ee_origin = t.fam->ee_origin_icmp;
+		m.ee_type = data[1];
+		m.ee_code = data[2];
+		m.ee_info = data[0] & 0x10 ? 1280 : 0;
+		m.offender = from;
+		t.icmp_dgram = data[0] & 0x20;
+		if (trt_match_errq(&t, data + 3, size - 3, &m, &t.dst, t.dport, &r) == 0) {
+			if (r.slot < 0 || r.slot > FZ_SLOTS || r.send < 0 || r.send >= TRT_MAX_SENDS)
+				__builtin_trap();
+		}
 	}
 	return 0;
 }

@@ -295,6 +295,8 @@ _compare() {   # _compare OURS_OUTPUT MODEL_OUTPUT: same header shape and the sa
 	bin=$(lab_capbin "$TRT")
 	run_t 20 -0 lab_as c "$bin" -n "$TRT_D4"
 	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	run_t 20 -0 lab_as c "$bin" -n -T "$TRT_D4"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
 	# a run that lasts: the destination is silenced
 	lab_nft d input 'meta l4proto udp drop'
 	lab_bg c setpriv --reuid="$LAB_USER_UID" --regid="$LAB_USER_GID" --clear-groups "$bin" -n -w 3 -m 9 "$TRT_D4"
@@ -305,8 +307,233 @@ _compare() {   # _compare OURS_OUTPUT MODEL_OUTPUT: same header shape and the sa
 	lab_exec d nft delete table inet lab
 	echo "CapEff=$cap"
 	[[ $cap == 0000000000000000 ]]
-	# without the capability: a clear error, exit 2
+}
+
+# _hops: "TTL ADDR COUNT" per hop line of $output (ECMP siblings masked)
+_hops() {
+	_shape | awk '{ a = $2; if (a ~ /^10\.20\.[45]\.2$/) a = "hop4"; if (a ~ /^10\.20\.[67]\.2$/) a = "hop5";
+		if (a ~ /^fd00:20:[45]::2$/) a = "hop4"; if (a ~ /^fd00:20:[67]::2$/) a = "hop5"; print $1, a, $3 }'
+}
+
+@test "no capability at all: default UDP and -U trace from the error queue, the same hops as root, CapEff 0" {
+	lab_user
+	local bin m d root
 	bin=$(lab_capbin "$TRT" "" trt-nocap)
-	run_t 10 -2 --separate-stderr lab_as c "$bin" -n "$TRT_D4"
-	[[ $stderr == *"socket: Operation not permitted"* ]]
+	for m in "" -U; do
+		for d in "$TRT_D4" "$TRT_D6"; do
+			run_t 20 -0 lab_exec c "$TRT" -n $m "$d"
+			root=$(_hops)
+			run_t 20 -0 lab_as c "$bin" -n $m "$d"
+			assert_line --index 7 --regexp "^ 7  $d  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms$"
+			[[ ${#lines[@]} -eq 8 ]]
+			diff <(echo "$root") <(_hops)
+		done
+	done
+	# Paris flow stability and probe identity hold without the raw socket:
+	# 6 probes per hop never mix the two ECMP paths
+	local i
+	for i in 1 2 3; do
+		run_t 20 -0 lab_as c "$bin" -n -q 6 "$TRT_D4"
+		if grep -E '^ 4 ' <<<"$output" | grep -q '10\.20\.4\.2.*10\.20\.5\.2\|10\.20\.5\.2.*10\.20\.4\.2'; then
+			echo "hop 4 mixes both paths"; return 1
+		fi
+	done
+	# --mtu: frag-needed from the error queue, F= at the same hops
+	run_t 30 -0 lab_as c "$bin" -n --mtu "$TRT_D4"
+	assert_line --index 1 --regexp '^ 1  10\.20\.1\.2  [0-9.]+ ms F=1500  '
+	assert_line --index 3 --regexp '^ 3  10\.20\.3\.2  [0-9.]+ ms F=1400  '
+	assert_line --index 6 --regexp '^ 6  10\.20\.8\.2  [0-9.]+ ms F=1280  '
+	assert_line 'path MTU 1280 (TCP MSS 1240)'
+	# routers' ICMP rate limits: the paced retry works from the queue too
+	run_t 20 -0 lab_as c2 "$bin" -n 10.20.14.2
+	refute_output --partial '*'
+	run_t 20 -0 lab_as c2 "$bin" -n 10.20.14.2
+	refute_output --partial '*'
+	# -v and --pcap show the errors rebuilt from the error queue
+	run_t 20 -0 lab_as c "$bin" -n -v -q 1 -m 2 10.20.2.2
+	assert_output --partial 'rebuilt from the error queue'
+	assert_output --partial 'Time Exceeded'
+	assert_output --partial 'dport 33434'
+	mkdir -p "$LAB_DIR/user" && chown "$LAB_USER_UID" "$LAB_DIR/user"
+	local pc=$LAB_DIR/user/trt-nocap.pcap
+	run_t 20 -0 lab_as c "$bin" -n -q 1 --pcap "$pc" "$TRT_D4"
+	run_t 10 -0 tcpdump -nn -r "$pc"
+	assert_output --partial 'time exceeded in-transit'
+	assert_output --partial 'udp port 33434 unreachable'
+	# the destination is silenced: a run that lasts, holding no capability
+	lab_nft d input 'meta l4proto udp drop'
+	lab_bg c setpriv --reuid="$LAB_USER_UID" --regid="$LAB_USER_GID" --clear-groups "$bin" -n -w 3 -m 9 "$TRT_D4"
+	local pid=$LAB_PID cap= prm=
+	sleep 0.5
+	cap=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	prm=$(awk '/^CapPrm/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	lab_kill "$pid"
+	lab_exec d nft delete table inet lab
+	echo "CapEff=$cap CapPrm=$prm"
+	[[ $cap == 0000000000000000 && $prm == 0000000000000000 ]]
+}
+
+@test "no capability: -I needs ping_group_range (then a ping socket), -T needs CAP_NET_RAW" {
+	lab_user
+	local bin d
+	bin=$(lab_capbin "$TRT" "" trt-nocap)
+	run_t 10 -2 --separate-stderr lab_as c "$bin" -n -I "$TRT_D4"
+	[[ $stderr == *"socket: Operation not permitted (need CAP_NET_RAW or net.ipv4.ping_group_range)"* ]]
+	run_t 10 -2 --separate-stderr lab_as c "$bin" -n -T "$TRT_D4"
+	[[ $stderr == *"socket: Operation not permitted (need CAP_NET_RAW)"* ]]
+	lab_sysctl c net.ipv4.ping_group_range="0 2147483647" >/dev/null
+	for d in "$TRT_D4" "$TRT_D6"; do
+		run_t 20 lab_as c "$bin" -n -I "$d"
+		local rc=$status out=$output
+		run_t 20 -0 lab_exec c "$TRT" -n -I "$d"
+		local root
+		root=$(_hops)
+		output=$out
+		((rc == 0)) || { lab_sysctl c net.ipv4.ping_group_range="1 0"; return 1; }
+		assert_line --index 7 --regexp "^ 7  $d  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms$" ||
+			{ lab_sysctl c net.ipv4.ping_group_range="1 0"; return 1; }
+		diff <(echo "$root") <(_hops) || { lab_sysctl c net.ipv4.ping_group_range="1 0"; return 1; }
+	done
+	lab_sysctl c net.ipv4.ping_group_range="1 0" >/dev/null
+}
+
+# _cap NS IFACE FILTER: start tcpdump in NS, wait until it listens
+_cap() {
+	CAP_FILE=$LAB_DIR/cap-$BATS_TEST_NUMBER-$RANDOM.pcap
+	lab_bg "$1" tcpdump --immediate-mode -U -nn -i "$2" -w "$CAP_FILE" "$3"
+	CAP_PID=$LAB_PID
+	lab_wait 5 grep -q 'listening on' "$LAB_LOG"
+}
+# _cap_read: stop the capture, print it decoded (-v: TOS, IP length, flags)
+_cap_read() {
+	sleep 0.2
+	lab_kill "$CAP_PID"
+	tcpdump -nn -v -r "$CAP_FILE" 2>/dev/null
+}
+
+@test "-t TOS is on the wire (tcpdump in r1), as Butskoy sets it" {
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 -t 40 "$TRT_D4"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	local ours
+	ours=$(_cap_read)
+	echo "$ours" | head -4
+	[[ $(grep -c 'tos 0x28' <<<"$ours") -ge 7 ]]
+	! grep -E 'IP \(tos 0x0,' <<<"$ours"
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n -q 1 -t 40 "$TRT_D4"
+	local model
+	model=$(_cap_read)
+	[[ $(grep -c 'tos 0x28' <<<"$model") -ge 7 ]]
+	# IPv6: the traffic class
+	_cap r1 to-c 'udp and dst host fd00:20:9::2'
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 -t 40 "$TRT_D6"
+	ours=$(_cap_read)
+	[[ $(grep -c 'class 0x28' <<<"$ours") -ge 7 ]]
+}
+
+@test "packetlen: the header and the IP length on the wire, as Butskoy; too small is raised to the headers" {
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 "$TRT_D4" 1000
+	assert_line --index 0 "traceroute to $TRT_D4 ($TRT_D4), 30 hops max, 1000 byte packets"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	local ours model
+	ours=$(_cap_read)
+	[[ $(grep -c 'length 1000)' <<<"$ours") -ge 7 ]]
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n -q 1 "$TRT_D4" 1000
+	model=$output
+	assert_line --index 0 "traceroute to $TRT_D4 ($TRT_D4), 30 hops max, 1000 byte packets"
+	[[ $(_cap_read | grep -c 'length 1000)') -ge 7 ]]
+	# beyond the 1400 and 1280 links without -F: fragmented, still reaches d
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 "$TRT_D4" 1472
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	# IPv6 routers never fragment: the 1280 link answers packet too big
+	# (Butskoy's run shows it), the kernel learns the path MTU from it and
+	# fragments later probes at the source: the next run gets through
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n "$TRT_D6" 1400
+	run_t 20 -0 lab_exec c "$TRT" -n "$TRT_D6" 1400
+	assert_line --index 0 "traceroute to $TRT_D6 ($TRT_D6), 30 hops max, 1400 byte packets"
+	assert_line --index 7 --regexp "^ 7  $TRT_D6  "
+	# below the headers: the headers (IP + UDP + 4 identity bytes would be 32;
+	# Butskoy prints 28 for 10); the run still completes
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 "$TRT_D4" 10
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+}
+
+@test "-F alone: DF set, a 1400-byte probe stops at the 1280 link with !F-1280, as Butskoy prints it" {
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n -F "$TRT_D4" 1400
+	local model=$output
+	run_t 20 lab_exec c "$TRT" -n -F "$TRT_D4" 1400
+	local ours=$output
+	echo "model:"; echo "$model"
+	assert_line --index 6 --regexp '^ 6  10\.20\.[67]\.2  [0-9.]+ ms !F-1280  [0-9.]+ ms !F-1280  [0-9.]+ ms !F-1280$'
+	[[ ${#lines[@]} -eq 7 ]]
+	((status == 1))   # the destination was never reached
+	_compare "$ours" "$model"
+	diff <(tail -1 <<<"$ours" | sed -E 's/10\.20\.[67]\.2/R5/' | trt_mask) \
+		<(tail -1 <<<"$model" | sed -E 's/10\.20\.[67]\.2/R5/' | trt_mask)
+	# DF is on the wire (tcpdump in r1), and not without -F
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 lab_exec c "$TRT" -n -q 1 -F "$TRT_D4" 1400
+	local cap
+	cap=$(_cap_read)
+	[[ $(grep -c 'flags \[DF\]' <<<"$cap") -ge 6 ]]
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 "$TRT_D4"
+	cap=$(_cap_read)
+	! grep -q 'flags \[DF\]' <<<"$cap"
+	# unprivileged, the frag-needed comes from the error queue
+	lab_user
+	local bin
+	bin=$(lab_capbin "$TRT" "" trt-nocap)
+	run_t 20 lab_as c "$bin" -n -F "$TRT_D4" 1400
+	assert_line --index 6 --regexp '^ 6  10\.20\.[67]\.2  [0-9.]+ ms !F-1280  '
+	# IPv6: packet too big
+	run_t 20 lab_exec c "$TRT" -n -F "$TRT_D6" 1400
+	assert_line --index 6 --regexp '^ 6  fd00:20:[67]::2  [0-9.]+ ms !F-1280  '
+}
+
+@test "-i IFACE and -s SRCADDR: probes leave that way from that address (tcpdump in r1)" {
+	local ifc
+	ifc=$(lab_ifname c r1)
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n -i "$ifc" "$TRT_D4"
+	local model=$output
+	run_t 20 -0 lab_exec c "$TRT" -n -i "$ifc" "$TRT_D4"
+	_compare "$output" "$model"
+	# bound to lo the probes never leave the host: nothing answers
+	run_t 20 -1 lab_exec c "$TRT" -n -i lo -m 2 -w 0.3 "$TRT_D4"
+	refute_output --regexp '^ 1  10\.20\.1\.2'
+	run_t 5 -2 --separate-stderr lab_exec c "$TRT" -n -i nosuchif0 "$TRT_D4"
+	[[ $stderr == *"nosuchif0"* ]]
+	# -s: a second address on c (d routes all of 10.20.1.0/24 back)
+	lab_addr c "$ifc" 10.20.1.9/24 fd00:20:1::9/64
+	_cap r1 to-c 'udp and dst host 10.20.9.2'
+	run_t 20 -0 lab_exec c "$TRT" -n -q 1 -s 10.20.1.9 "$TRT_D4"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	local cap
+	cap=$(_cap_read)
+	[[ $(grep -c '10\.20\.1\.9\.[0-9]* > 10\.20\.9\.2\.33434' <<<"$cap") -ge 7 ]]
+	! grep -q '10\.20\.1\.1\.[0-9]* > 10\.20\.9\.2' <<<"$cap"
+	run_t 20 -0 lab_exec c "$BUTSKOY" -n -s 10.20.1.9 "$TRT_D4"
+	model=$output
+	run_t 20 -0 lab_exec c "$TRT" -n -s 10.20.1.9 "$TRT_D4"
+	_compare "$output" "$model"
+	run_t 20 -0 lab_exec c "$TRT" -n -I -s 10.20.1.9 "$TRT_D4"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	run_t 20 -0 lab_exec c "$TRT" -n -s fd00:20:1::9 "$TRT_D6"
+	assert_line --index 7 --regexp "^ 7  $TRT_D6  "
+	# unprivileged too
+	lab_user
+	local bin
+	bin=$(lab_capbin "$TRT" "" trt-nocap)
+	run_t 20 -0 lab_as c "$bin" -n -s 10.20.1.9 -i "$ifc" "$TRT_D4"
+	assert_line --index 7 --regexp "^ 7  $TRT_D4  "
+	# an address that is not ours, the wrong family: exit 2, one line
+	run_t 5 -2 --separate-stderr lab_exec c "$TRT" -n -s 10.20.1.77 "$TRT_D4"
+	[[ $(wc -l <<<"$stderr") -eq 1 ]]
+	run_t 5 -2 --separate-stderr lab_exec c "$TRT" -n -s fd00:20:1::9 "$TRT_D4"
+	[[ $stderr == *"address family mismatch"* ]]
+	ip -n "$(lab_nsname c)" addr del 10.20.1.9/24 dev "$ifc"
+	ip -n "$(lab_nsname c)" addr del fd00:20:1::9/64 dev "$ifc"
 }

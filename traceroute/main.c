@@ -2,12 +2,19 @@
  * traceroute — print the route packets take to a network host.
  *
  * The order of a main (ARCHITECTURE.md): parse options, open the sockets
- * that need privilege (a raw ICMP socket per family: it receives every
- * ICMP error with the whole quoted probe and the router's own IP header,
- * which IP_RECVERR on a UDP socket does not give; and for -T a raw TCP
- * socket), drop every capability for good, resolve the host, ask the
- * kernel for the route (source address, interface MTU), set up the
- * method's unprivileged sockets, run the loop, exit 0/1/2.
+ * that need privilege, drop every capability for good, resolve the host,
+ * ask the kernel for the route (source address, interface MTU), set up
+ * the method's unprivileged sockets, run the loop, exit 0/1/2.
+ *
+ * Least-privileged socket first, per method (struct trt_method's
+ * icmp_need): UDP (default, -U) needs nothing — errors come back on the
+ * probe socket's own error queue (IP_RECVERR), as in Butskoy's and
+ * tracepath's unprivileged UDP; a raw ICMP socket is opened too only
+ * when CAP_NET_RAW is there already, because it adds what the queue
+ * cannot carry: errors from routers that quote only 8 bytes of the probe
+ * (the quoted checksum then names it) and the router's real packet for
+ * -v and --pcap.  -I uses a ping socket where net.ipv4.ping_group_range
+ * allows and a raw one otherwise; -T needs raw ICMP and raw TCP.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -31,20 +38,40 @@ static int fail(const struct trt_conf *c, const char *what, int err)
 	return -1;
 }
 
-/* Privileged phase: the raw sockets of each family we may use. */
-static void open_raw(const struct trt_conf *c, struct trt *t, int err[2])
+/* Privileged phase: the sockets each family may need (see the top). */
+static void open_privileged(const struct trt_conf *c, struct trt *t, int err[2], bool dgram[2])
 {
 	static const int fams[2] = { AF_INET, AF_INET6 };
+	static const cap_value_t raw_cap = CAP_NET_RAW;
+	const struct trt_method *m = t->m;
 	for (int i = 0; i < 2; i++) {
 		t->icmp_fd[i] = t->tcp_fd[i] = -1;
 		err[i] = 0;
+		dgram[i] = false;
 		if (c->family != AF_UNSPEC && c->family != fams[i])
 			continue;
 		const struct ipfam *fam = ipfam_get(fams[i]);
-		t->icmp_fd[i] = sock_open(fams[i], SOCK_RAW, fam->icmp_proto);
+		bool raw = false;
+		switch (m->icmp_need) {
+		case TRT_ICMP_OPTIONAL:
+			/* not asked for: without the capability the error queue does it all */
+			if (priv_have(raw_cap))
+				t->icmp_fd[i] = sock_open(fams[i], SOCK_RAW, fam->icmp_proto);
+			raw = true;
+			break;
+		case TRT_ICMP_PING:
+			/* ping socket first (EACCES: group outside ping_group_range), then raw */
+			t->icmp_fd[i] = sock_open_icmp(fam, SOCK_ICMP_AUTO, &raw);
+			break;
+		case TRT_ICMP_RAW:
+			t->icmp_fd[i] = sock_open(fams[i], SOCK_RAW, fam->icmp_proto);
+			raw = true;
+			break;
+		}
 		if (t->icmp_fd[i] < 0)
 			err[i] = errno;
-		if (c->method == TRT_M_TCP) {
+		dgram[i] = t->icmp_fd[i] >= 0 && !raw;
+		if (m->raw_tcp) {
 			t->tcp_fd[i] = sock_open(fams[i], SOCK_RAW, IPPROTO_TCP);
 			if (t->tcp_fd[i] < 0)
 				err[i] = errno;
@@ -64,7 +91,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static int resolve(struct trt *t, const int err[2])
+static int resolve(struct trt *t, const int err[2], const bool dgram[2])
 {
 	const struct trt_conf *c = t->conf;
 	char canon[256];
@@ -78,9 +105,17 @@ static int resolve(struct trt *t, const int err[2])
 	int mine = t->dst.family == AF_INET ? 0 : 1;
 	close_fd(&t->icmp_fd[1 - mine]);
 	close_fd(&t->tcp_fd[1 - mine]);
-	if (t->icmp_fd[mine] < 0 || (c->method == TRT_M_TCP && t->tcp_fd[mine] < 0))
-		return fail(c, "socket", err[mine] ? err[mine] : EPERM);
+	bool need_icmp = t->m->icmp_need != TRT_ICMP_OPTIONAL;
+	if ((need_icmp && t->icmp_fd[mine] < 0) || (t->m->raw_tcp && t->tcp_fd[mine] < 0)) {
+		int e = err[mine] ? err[mine] : EPERM;
+		fprintf(stderr, "%s: socket: %s%s\n", c->prog, strerror(e),
+			e != EPERM && e != EACCES ? "" :
+			t->m->icmp_need == TRT_ICMP_PING ? " (need CAP_NET_RAW or net.ipv4.ping_group_range)" :
+			" (need CAP_NET_RAW)");
+		return -1;
+	}
 	t->fd = t->icmp_fd[mine];
+	t->icmp_dgram = dgram[mine];
 	return 0;
 }
 
@@ -124,12 +159,29 @@ static int socket_options(struct trt *t)
 	int fd = t->tx_fd;
 	if (c->tos >= 0 && sock_set_tos(fd, t->fam, c->tos) < 0)
 		return fail(c, "setsockopt tos", errno);
-	enum pmtu_mode pm = c->mtu ? PMTU_PROBE : c->dontfrag ? PMTU_DO : PMTU_DONT;
+	/* -F as Butskoy sets it: DF on, but the kernel's cached path MTU is
+	 * not applied to our sends (PMTU_DO would refuse a big probe with
+	 * EMSGSIZE once a frag-needed taught the kernel a smaller MTU, and
+	 * the router's !F-<mtu> is what the user asked to see). */
+	enum pmtu_mode pm = c->mtu || c->dontfrag ? PMTU_PROBE : PMTU_DONT;
 	if (sock_set_pmtu(fd, t->fam, pm) < 0)
 		return fail(c, "setsockopt mtu discovery", errno);
-	sock_enable(t->fd, t->fam, SOCK_RX_TS | SOCK_RX_TTL);
-	if (c->method == TRT_M_TCP)
+	if (t->fd >= 0)
+		sock_enable(t->fd, t->fam, SOCK_RX_TS | SOCK_RX_TTL);
+	if (t->m->raw_tcp)
 		sock_enable(t->tx_fd, t->fam, SOCK_RX_TS | SOCK_RX_TTL);
+	/* The error queue: the UDP probe socket's, or the ping socket's. */
+	int errq = t->m->icmp_need == TRT_ICMP_OPTIONAL ? t->tx_fd : t->icmp_dgram ? t->fd : -1;
+	if (errq >= 0) {
+		unsigned want = SOCK_RX_ERR | SOCK_RX_TS | SOCK_RX_TTL;
+		if (!(sock_enable(errq, t->fam, want) & SOCK_RX_ERR)) {
+			/* a raw socket still hears every error; without one we are deaf */
+			if (t->fd < 0 || t->fd == errq)
+				return fail(c, "setsockopt recverr", errno);
+		} else {
+			t->errq_fd = errq;
+		}
+	}
 	return 0;
 }
 
@@ -163,9 +215,11 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 
-	struct trt t = { .conf = &conf, .m = trt_methods[conf.method], .hold_fd = -1, .tx_fd = -1 };
+	struct trt t = { .conf = &conf, .m = trt_methods[conf.method], .hold_fd = -1, .tx_fd = -1,
+			 .fd = -1, .errq_fd = -1 };
 	int err[2];
-	open_raw(&conf, &t, err);
+	bool dgram[2];
+	open_privileged(&conf, &t, err, dgram);
 	if (priv_drop() < 0) {
 		fprintf(stderr, "%s: cannot drop capabilities: %s\n", prog, strerror(errno));
 		return 2;
@@ -180,7 +234,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uint32_t if_mtu = 0;
-	if (resolve(&t, err) < 0 || route(&t, &if_mtu) < 0)
+	if (resolve(&t, err, dgram) < 0 || route(&t, &if_mtu) < 0)
 		goto out;
 	if (t.m->setup(&t) < 0) {
 		fail(&conf, "socket", errno);
@@ -197,8 +251,9 @@ int main(int argc, char **argv)
 		trt_pmtu_init(&t, if_mtu);
 	if (socket_options(&t) < 0 || setup_output(&t) < 0 || trt_table_init(&t) < 0)
 		goto out;
-	if (loop_fd(t.loop, t.fd, POLLIN, trt_rx, &t) < 0 ||
-	    (conf.method == TRT_M_TCP && loop_fd(t.loop, t.tx_fd, POLLIN, trt_rx, &t) < 0) ||
+	if ((t.fd >= 0 && loop_fd(t.loop, t.fd, POLLIN, trt_rx, &t) < 0) ||
+	    (t.errq_fd >= 0 && t.errq_fd != t.fd && loop_fd(t.loop, t.errq_fd, POLLIN, trt_rx, &t) < 0) ||
+	    (t.m->raw_tcp && loop_fd(t.loop, t.tx_fd, POLLIN, trt_rx, &t) < 0) ||
 	    loop_signal(t.loop, SIGINT, trt_on_signal, &t) < 0 ||
 	    loop_signal(t.loop, SIGTERM, trt_on_signal, &t) < 0) {
 		fprintf(stderr, "%s: event loop: %s\n", prog, strerror(errno));

@@ -10,6 +10,14 @@
  * it sent) or an echo reply the ICMP method recognises.  The quoted bytes
  * are the router's, so nothing in them is trusted further than that: the
  * slot and send number are checked against the table by the caller.
+ * A ping socket (-I without CAP_NET_RAW) delivers echo replies the same
+ * way, without the IPv4 header.
+ *
+ * An error-queue message (IP_RECVERR on the UDP or ping socket) arrives
+ * already matched to our socket by the kernel: type, code, info and the
+ * router's address in the extended error, the probe's destination in the
+ * name, and the quoted bytes after the probe's own L4 header as data;
+ * the method reads the probe's identity from those bytes.
  *
  * The annotations are Butskoy's (parse_icmp_res): !H !N !P !S !F-<mtu>
  * !X !V !C !<code> and !<type-code> for anything else that is not a
@@ -19,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sock.h"
 #include "traceroute.h"
 
 void trt_annotation(const struct ipfam *fam, uint8_t type, uint8_t code, uint32_t info,
@@ -87,7 +96,7 @@ int trt_match_icmp(const struct trt *t, const uint8_t *pkt, size_t len, const st
 	struct rd rd = rd_init(pkt, len);
 	if (from)
 		r->from = *from;
-	if (t->fam->raw_rx_has_ip_header) {
+	if (t->fam->raw_rx_has_ip_header && !t->icmp_dgram) {
 		struct ip_hdr outer;
 		if (ip_decode(&rd, &outer) < 0 || outer.fam != t->fam || outer.proto != t->fam->icmp_proto)
 			return -1;
@@ -143,7 +152,50 @@ int trt_match_icmp(const struct trt *t, const uint8_t *pkt, size_t len, const st
 	r->too_big = k == ICMPK_TOO_BIG;
 	r->quote = m.body;
 	r->quote_len = m.body_len;
+	r->l4_quoted = q.l4_len;
 	trt_annotation(t->fam, m.type, m.code, k == ICMPK_TOO_BIG ? r->mtu : m.info, r->annot,
 		       sizeof(r->annot), &r->final);
+	return 0;
+}
+
+/* The error types a probe can draw (the kernel queues no others on a
+ * UDP or ping socket, but the check costs nothing). */
+static bool errq_kind_ok(const struct ipfam *fam, uint8_t type, uint8_t code, bool *too_big)
+{
+	if (fam->family == AF_INET) {
+		*too_big = type == 3 && code == 4;
+		return type == 3 || type == 11 || type == 12;
+	}
+	*too_big = type == 2;
+	return type >= 1 && type <= 4;
+}
+
+int trt_match_errq(const struct trt *t, const uint8_t *data, size_t len, const struct rxmeta *meta,
+		   const struct addr *to, uint16_t port, struct trt_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->slot = -1;
+	r->recv_ttl = meta->ttl;
+	/* Local errors (EMSGSIZE of our own send) name no router. */
+	if (!meta->is_error || meta->ee_origin != t->fam->ee_origin_icmp || !t->m->match_errq)
+		return -1;
+	if (meta->offender.family != t->fam->family || !to || !addr_eq(to, &t->dst))
+		return -1;
+	bool too_big;
+	if (!errq_kind_ok(t->fam, meta->ee_type, meta->ee_code, &too_big))
+		return -1;
+	int send = 0;
+	int slot = t->m->match_errq(t, data, len, port, &send);
+	if (!slot_ok(t, slot, send))
+		return -1;
+	r->slot = slot;
+	r->send = send;
+	r->from = meta->offender;
+	r->is_icmp_error = true;
+	r->type = meta->ee_type;
+	r->code = meta->ee_code;
+	r->too_big = too_big;
+	r->mtu = too_big ? meta->ee_info : 0;
+	trt_annotation(t->fam, r->type, r->code, meta->ee_info, r->annot, sizeof(r->annot), &r->final);
 	return 0;
 }

@@ -15,7 +15,15 @@
  * The payload is sent from an
  * ordinary unconnected UDP socket: sending needs no privilege, and an
  * unconnected socket is not shut down by the port unreachable that ends
- * the trace.  Errors arrive on the raw ICMP socket main.c opened.
+ * the trace.
+ *
+ * Errors come back on that socket's error queue (IP_RECVERR, as
+ * Butskoy's and tracepath's unprivileged UDP): the kernel matches the
+ * quoted ports to our socket and hands over the quoted payload, whose
+ * bytes 2-3 name the probe.  A router that quotes only the 8 bytes
+ * RFC 792 promises leaves no payload: then only a raw ICMP socket (opened
+ * by main.c when CAP_NET_RAW is there) sees the quoted checksum, and
+ * reply.c takes that error from the raw copy.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -106,7 +114,7 @@ static int udp_send(struct trt *t, int slot, int send, int ttl, size_t size)
 		return -1;
 	/* The kernel computes the checksum over the same bytes (and gets
 	 * target, by construction): we send the payload only. */
-	if (sock_sendto(t->tx_fd, t->txbuf + UDP_HDR_LEN, l4 - UDP_HDR_LEN, &t->dst, t->dport) < 0)
+	if (trt_sendto(t, t->txbuf + UDP_HDR_LEN, l4 - UDP_HDR_LEN, t->dport) < 0)
 		return -1;
 	out_packet(t, "sent", t->txbuf, l4, true, IPPROTO_UDP, ttl, true);
 	return 0;
@@ -125,11 +133,27 @@ static int udp_match_quote(const struct trt *t, const uint8_t *l4, size_t len, i
 	return trt_ident_slot(h.cksum, send);
 }
 
+/* The error queue hands over what follows the UDP header: the identity
+ * is at bytes 2-3, the port is the probe's destination. */
+static int udp_match_errq(const struct trt *t, const uint8_t *data, size_t len, uint16_t port,
+			  int *send)
+{
+	struct rd r = rd_init(data, len);
+	rd_skip(&r, 2);
+	uint16_t id = rd_u16(&r);
+	if (!rd_ok(&r) || port != t->dport)
+		return -1;
+	return trt_ident_slot(id, send);
+}
+
 const struct trt_method trt_method_udp = {
 	.name = "udp",
 	.proto = IPPROTO_UDP,
 	.hdr_len = UDP_HDR_LEN,
+	.icmp_need = TRT_ICMP_OPTIONAL,
+	.errq_id_len = UDP_HDR_LEN + UDP_ID_LEN,
 	.setup = udp_setup,
 	.send = udp_send,
 	.match_quote = udp_match_quote,
+	.match_errq = udp_match_errq,
 };

@@ -3,8 +3,30 @@
  * enum trt_method_id (ARCHITECTURE.md: plug-ins are const tables of
  * function pointers in an explicit array).  -U is the UDP method with a
  * fixed well-known port; it differs only in its default port.
+ * trt_sendto() is the send every method shares.
  */
+#include <errno.h>
+
+#include "sock.h"
 #include "traceroute.h"
+
+/* An ICMP error leaves its errno on a socket with IP_RECVERR (sk_err)
+ * as well as on the error queue, and the next send returns it instead of
+ * sending: that send is retried.  A local failure repeats every time, so
+ * after TRT_SEND_ATTEMPTS the caller sees it. */
+#define TRT_SEND_ATTEMPTS 3
+
+int trt_sendto(struct trt *t, const void *buf, size_t len, uint16_t port)
+{
+	ssize_t rc = -1;
+	for (int i = 0; i < TRT_SEND_ATTEMPTS; i++) {
+		rc = sock_sendto(t->tx_fd, buf, len, &t->dst, port);
+		if (rc >= 0 || t->errq_fd != t->tx_fd || errno == EAGAIN || errno == ENOBUFS ||
+		    errno == EINTR)
+			break;
+	}
+	return rc < 0 ? -1 : 0;
+}
 
 extern const struct trt_method trt_method_udp, trt_method_icmp, trt_method_tcp;
 

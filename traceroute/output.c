@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cksum.h"
 #include "json.h"
+#include "sock.h"
+#include "udp.h"
 #include "traceroute.h"
 
 const char *out_name(struct trt *t, const struct addr *a, char *buf, size_t len)
@@ -216,4 +219,50 @@ void out_packet(struct trt *t, const char *what, const uint8_t *pkt, size_t len,
 	}
 	if (t->pcap_on)
 		pcap_write(&t->pcap, clock_real(), view, vlen);
+}
+
+/*
+ * -v / --pcap without a raw socket: the error queue gives type, code,
+ * info, the router's address and the quoted bytes after the probe's L4
+ * header, not the packet.  The ICMP error is rebuilt around them so the
+ * decoder and the capture show what arrived; the quoted IP and UDP
+ * headers are the ones we sent (the quoted TTL on arrival is unknown: 0),
+ * and the label says so.
+ */
+void out_errq(struct trt *t, const struct rxmeta *m, const uint8_t *data, size_t len)
+{
+	if (!t->conf->verbose && !t->pcap_on)
+		return;
+	uint8_t pkt[1024];
+	bool udp = t->m->proto == IPPROTO_UDP;
+	uint8_t qproto = t->m->proto ? t->m->proto : (uint8_t)t->fam->icmp_proto;
+	if (len > sizeof(pkt) - 128)
+		len = sizeof(pkt) - 128;
+	struct wr w = wr_init(pkt, sizeof(pkt));
+	wr_u8(&w, m->ee_type);
+	wr_u8(&w, m->ee_code);
+	wr_u16(&w, 0);
+	bool v4_frag = t->fam->family == AF_INET && m->ee_type == 3 && m->ee_code == 4;
+	bool v6_big = t->fam->family == AF_INET6 && m->ee_type == 2;
+	wr_u32(&w, v6_big ? m->ee_info : v4_frag ? (m->ee_info & 0xffff) : 0);
+	size_t l4 = len + (udp ? UDP_HDR_LEN : 0);
+	struct ip_hdr q = { .fam = t->fam, .ttl = 0, .proto = qproto, .src = t->src, .dst = t->dst,
+			    .df = t->conf->dontfrag || t->conf->mtu };
+	if (ip_encode(&w, &q, l4) < 0)
+		return;
+	if (udp) {
+		wr_u16(&w, t->sport);
+		wr_u16(&w, t->dport);
+		wr_u16(&w, (uint16_t)l4);
+		wr_u16(&w, len >= 4 ? be16_get(data + 2) : 0);   /* the checksum we sent is the identity */
+	}
+	wr_bytes(&w, data, len);
+	if (!wr_ok(&w))
+		return;
+	uint32_t sum = t->fam->family == AF_INET6 ?
+		cksum_pseudo(&m->offender, &t->src, (uint8_t)t->fam->icmp_proto, (uint32_t)wr_len(&w)) : 0;
+	be16_put(pkt + 2, cksum_finish(cksum_add(sum, pkt, wr_len(&w))));
+	t->rx_from = m->offender;
+	out_packet(t, "recv (rebuilt from the error queue, quoted TTL unknown)", pkt, wr_len(&w), true,
+		   (uint8_t)t->fam->icmp_proto, m->ttl, false);
 }

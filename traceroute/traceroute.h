@@ -123,17 +123,32 @@ struct trt_reply {
 	char ext[24];
 	const uint8_t *quote;       /* the quoted probe (for -v) */
 	size_t quote_len;
+	size_t l4_quoted;           /* bytes of the probe's L4 header and payload quoted */
 };
 
 struct trt;
+struct rxmeta;
+
+/* What a method needs from the privileged phase (main.c opens it before
+ * priv_drop; ARCHITECTURE.md: least-privileged socket first). */
+enum trt_icmp_need {
+	TRT_ICMP_OPTIONAL,  /* UDP: errors come on the probe socket's error queue
+			       (IP_RECVERR); a raw socket is opened only when the
+			       capability is there, for what the queue cannot carry */
+	TRT_ICMP_PING,      /* -I: a ping socket where ping_group_range allows, else raw */
+	TRT_ICMP_RAW,       /* -T: raw ICMP (and raw TCP) or nothing */
+};
 
 /* A probe method: a const table of function pointers (ARCHITECTURE.md). */
 struct trt_method {
 	const char *name;
 	uint8_t proto;                       /* IPPROTO_UDP / ICMP / TCP of the probes */
 	size_t hdr_len;                      /* L4 header bytes of a probe */
-	/* Privileged phase: open the raw sockets this method needs for fam. */
-	int (*open)(struct trt *t, const struct ipfam *fam);
+	enum trt_icmp_need icmp_need;        /* the ICMP socket main.c opens */
+	bool raw_tcp;                        /* also a raw TCP socket (-T) */
+	/* Quoted L4 bytes an ICMP error needs for the error queue to name the
+	 * probe; a raw socket's copy of a shorter quote is the only one that can. */
+	size_t errq_id_len;
 	/* After the drop and the route lookup: unprivileged sockets, ports. */
 	int (*setup)(struct trt *t);
 	/* Send one probe; size is the whole IP packet length. */
@@ -143,11 +158,16 @@ struct trt_method {
 	/* A direct answer (echo reply, TCP segment; l4 is its header) -> slot/send, or -1. */
 	int (*match_direct)(const struct trt *t, const struct addr *from, uint8_t proto,
 			    const uint8_t *l4, size_t len, int *send, char *ext, size_t extlen);
-	/* The fd direct answers arrive on when it is not the ICMP socket (-1). */
-	int (*direct_fd)(const struct trt *t);
+	/* An error-queue message: data is what the kernel returns after the
+	 * probe's own L4 header (UDP: the quoted payload; ping socket: the quoted
+	 * ICMP header on), port the probe's destination port -> slot/send, or -1. */
+	int (*match_errq)(const struct trt *t, const uint8_t *data, size_t len, uint16_t port,
+			  int *send);
 };
 
 extern const struct trt_method *const trt_methods[];
+/* methods.c: send buf to the destination (port for UDP) on tx_fd. */
+int trt_sendto(struct trt *t, const void *buf, size_t len, uint16_t port);
 
 struct trt {
 	const struct trt_conf *conf;
@@ -160,7 +180,10 @@ struct trt {
 	/* sockets */
 	int icmp_fd[2];             /* raw ICMP (v4, v6): receives every error */
 	int tcp_fd[2];              /* raw TCP (v4, v6): -T send and receive */
-	int fd;                     /* the one ICMP fd for the chosen family */
+	int fd;                     /* the one ICMP fd for the chosen family (-1: none, UDP
+				       then hears errors only on its error queue) */
+	bool icmp_dgram;            /* fd is a ping socket: no IP header, errors on its error queue */
+	int errq_fd;                /* the socket whose error queue carries ICMP errors (-1: none) */
 	int tx_fd;                  /* the probe socket */
 	int hold_fd;                /* -T: the TCP socket that holds our port */
 	uint16_t sport, dport;      /* the flow (Paris: fixed for the run) */
@@ -213,10 +236,15 @@ struct trt {
 int trt_parse_options(int argc, char **argv, struct trt_conf *conf);
 void trt_usage(FILE *f, const char *prog);
 
-/* trace.c */
+/* trace.c: the table and its scheduler */
 int trt_table_init(struct trt *t);
 void trt_start(struct trt *t);
-void trt_on_reply(struct trt *t, const struct trt_reply *r, nsec_t rx_real);
+/* The one place a probe changes state (-vv logs every transition). */
+void trt_set_state(struct trt *t, int slot, enum trt_pstate s);
+/* Expire, retry, send and print until nothing changes; arm the timer. */
+void trt_progress(struct trt *t);
+/* Probes beyond the final hop will never be printed: forget them. */
+void trt_discard_beyond(struct trt *t);
 void trt_on_signal(void *arg, int signo);
 int trt_exit_code(const struct trt *t);
 int trt_slot_ttl(const struct trt *t, int slot);
@@ -225,8 +253,19 @@ int trt_send_slot(struct trt *t, int slot, size_t size);
 /* Release probes parked during a black-hole search: resend now (found)
  * or as their paced retry (not found). */
 void trt_unpark(struct trt *t, bool as_retry);
+
+/* wait.c: deadlines and the retry policy */
+nsec_t trt_probe_wait(const struct trt *t, int slot);
+nsec_t trt_bh_wait(const struct trt *t);
 /* Silent hop, the hop before answered, nothing beyond has answered. */
 bool trt_is_frontier(const struct trt *t, int slot);
+bool trt_retry_eligible(const struct trt *t, int slot);
+void trt_schedule_retry(struct trt *t, int slot);
+
+/* reply.c: record a matched reply; the socket callbacks */
+void trt_on_reply(struct trt *t, const struct trt_reply *r, nsec_t rx_real);
+void trt_rx(void *arg, int fd, short revents);
+void trt_rx_errq(void *arg, int fd, short revents);
 
 /* match.c: classify a packet from the raw ICMP socket (v4 with its IP
  * header, v6 without) and find the probe it answers.  Pure: the fuzz
@@ -237,7 +276,11 @@ int trt_match_icmp(const struct trt *t, const uint8_t *pkt, size_t len, const st
  * "" for time exceeded and port unreachable; sets *final. */
 void trt_annotation(const struct ipfam *fam, uint8_t type, uint8_t code, uint32_t info,
 		    char *buf, size_t len, bool *final);
-void trt_rx(void *arg, int fd, short revents);
+/* match.c: an error-queue message (sock_recv with errqueue: data after the
+ * probe's L4 header, meta with the extended error, to/port the probe's
+ * destination) -> the probe it answers.  Pure, like trt_match_icmp. */
+int trt_match_errq(const struct trt *t, const uint8_t *data, size_t len, const struct rxmeta *meta,
+		   const struct addr *to, uint16_t port, struct trt_reply *r);
 /* method_tcp.c: a segment on the raw TCP socket (v4 with IP header). */
 int trt_match_tcp(const struct trt *t, const uint8_t *pkt, size_t len, const struct addr *from,
 		  int recv_ttl, struct trt_reply *r);
@@ -271,6 +314,8 @@ void out_hop_json(struct trt *t, int ttl);
 void out_summary_json(struct trt *t);
 void out_packet(struct trt *t, const char *what, const uint8_t *pkt, size_t len, bool l4_only,
 		uint8_t proto, int ttl, bool outgoing);
+/* An error from the error queue, rebuilt as the ICMP packet it was. */
+void out_errq(struct trt *t, const struct rxmeta *m, const uint8_t *data, size_t len);
 const char *out_name(struct trt *t, const struct addr *a, char *buf, size_t len);
 
 #endif

@@ -1,13 +1,15 @@
 /*
  * test_traceroute — the UDP codec (common/udp.c) and traceroute's reply
  * matcher: Butskoy's annotations, the Paris checksum trick, and hostile
- * quotes (wrong ports, wrong destination, truncated, garbage) ignored.
+ * quotes (wrong ports, wrong destination, truncated, garbage) ignored;
+ * and the error-queue matcher (unprivileged UDP, ping-socket ICMP).
  */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cksum.h"
+#include "sock.h"
 #include "icmp.h"
 #include "../../traceroute/traceroute.h"
 #include "udp.h"
@@ -205,6 +207,97 @@ UNIT_TEST(ident_roundtrip)
 	CHECK_EQ_INT(trt_ident_slot(0, &s), -1);
 }
 
+/* What sock_recv(..., errqueue) reports for an ICMP error from 10.0.5.1. */
+static struct rxmeta errq_meta(uint8_t type, uint8_t code, uint32_t info)
+{
+	struct rxmeta m;
+	memset(&m, 0, sizeof(m));
+	m.ttl = 62;
+	m.is_error = true;
+	m.ee_origin = ipfam_get(AF_INET)->ee_origin_icmp;
+	m.ee_type = type;
+	m.ee_code = code;
+	m.ee_info = info;
+	addr_parse(&m.offender, "10.0.5.1", AF_INET);
+	return m;
+}
+
+UNIT_TEST(match_errq_udp)
+{
+	struct trt t;
+	struct trt_conf c;
+	struct trt_probe probes[4];
+	fake_run(&t, &c, probes);
+	uint8_t pl[32];
+	memset(pl, 0x40, sizeof(pl));
+	be16_put(pl + 2, (uint16_t)trt_ident(2, 0));
+	struct rxmeta m = errq_meta(11, 0, 0);
+	struct trt_reply r;
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == 0);
+	CHECK_EQ_INT(r.slot, 2);
+	CHECK_EQ_INT(r.send, 0);
+	CHECK(!r.final && r.is_icmp_error);
+	CHECK_EQ_INT(r.recv_ttl, 62);
+	CHECK(addr_eq(&r.from, &m.offender));
+	/* port unreachable: final, no annotation */
+	m = errq_meta(3, 3, 0);
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == 0);
+	CHECK(r.final);
+	CHECK_STR(r.annot, "");
+	/* frag needed: too big with its MTU, Butskoy's !F-1280 */
+	m = errq_meta(3, 4, 1280);
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == 0);
+	CHECK(r.too_big && r.final);
+	CHECK_EQ_INT(r.mtu, 1280);
+	CHECK_STR(r.annot, "!F-1280");
+	/* not ours: another port, another destination, a local error, a
+	 * slot never sent, a send never made, an 8-byte quote (no payload) */
+	m = errq_meta(11, 0, 0);
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, 53, &r) == -1);
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &m.offender, t.dport, &r) == -1);
+	CHECK(trt_match_errq(&t, pl, 3, &m, &t.dst, t.dport, &r) == -1);
+	CHECK(trt_match_errq(&t, pl, 0, &m, &t.dst, t.dport, &r) == -1);
+	struct rxmeta local = m;
+	local.ee_origin = 1;   /* SO_EE_ORIGIN_LOCAL */
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &local, &t.dst, t.dport, &r) == -1);
+	be16_put(pl + 2, (uint16_t)trt_ident(9, 0));
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == -1);
+	be16_put(pl + 2, (uint16_t)trt_ident(1, 1));
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == -1);
+	/* a redirect or an echo reply is no answer to a probe */
+	be16_put(pl + 2, (uint16_t)trt_ident(1, 0));
+	m = errq_meta(5, 1, 0);
+	CHECK(trt_match_errq(&t, pl, sizeof(pl), &m, &t.dst, t.dport, &r) == -1);
+}
+
+UNIT_TEST(match_errq_ping)
+{
+	struct trt t;
+	struct trt_conf c;
+	struct trt_probe probes[4];
+	fake_run(&t, &c, probes);
+	t.m = &trt_method_icmp;
+	t.ident = 0x4242;
+	t.icmp_dgram = true;
+	/* the quoted echo request, from its ICMP header on */
+	uint8_t q[16];
+	struct wr w = wr_init(q, sizeof(q));
+	icmp_echo_encode(&w, t.fam, t.fam->echo_request, t.ident, (uint16_t)trt_ident(1, 0), "abcdefgh", 8);
+	struct rxmeta m = errq_meta(11, 0, 0);
+	struct trt_reply r;
+	CHECK(trt_match_errq(&t, q, 8, &m, &t.dst, 0, &r) == 0);
+	CHECK_EQ_INT(r.slot, 1);
+	be16_put(q + 4, 0x4243);   /* another identifier */
+	CHECK(trt_match_errq(&t, q, 8, &m, &t.dst, 0, &r) == -1);
+	/* an echo reply on the ping socket: no IPv4 header in front */
+	uint8_t e[16];
+	w = wr_init(e, sizeof(e));
+	icmp_echo_encode(&w, t.fam, t.fam->echo_reply, t.ident, (uint16_t)trt_ident(2, 0), "abcdefgh", 8);
+	CHECK(trt_match_icmp(&t, e, wr_len(&w), &t.dst, 60, &r) == 0);
+	CHECK_EQ_INT(r.slot, 2);
+	CHECK(r.final);
+}
+
 int main(void)
 {
 	RUN(udp_roundtrip);
@@ -212,5 +305,7 @@ int main(void)
 	RUN(match_udp);
 	RUN(match_udp_cksum_only);
 	RUN(ident_roundtrip);
+	RUN(match_errq_udp);
+	RUN(match_errq_ping);
 	return unit_done();
 }
