@@ -100,7 +100,7 @@ fuzz:
 	@tests/fuzz.sh $(FUZZ_TIME) $(FUZZERS)
 
 bench: all
-	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+	@for b in $(filter-out bench/lib.sh,$(wildcard bench/*.sh)); do echo "== $$b"; bash $$b || exit 1; done
 
 # Each module.mk may set <prog>_CAPS (e.g. cap_net_raw+p): the file
 # capabilities the program needs to work for an unprivileged user.
