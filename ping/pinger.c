@@ -455,6 +455,16 @@ static void drain_errqueue(struct ping *p, struct ping_target *t)
 		if (icmp_decode(&r, t->fam, &echo) != 0 || echo.type != t->fam->echo_request ||
 		    !addr_eq(&dst, &t->addr))
 			continue;
+		if (p->dec.out) {
+			/* A ping socket gets the error as the kernel's summary,
+			 * not as the router's packet: show what there is. */
+			char from[ADDR_STRLEN];
+			decode_line(&p->dec, 2, "ERRQ", "%s type %u code %u (%s) from %s, about our echo seq %u",
+				    t->fam->icmp_name, m.ee_type, m.ee_code,
+				    icmp_code_name(t->fam, m.ee_type, m.ee_code),
+				    addr_fmt(&m.offender, from, sizeof(from)), echo.seq);
+			decode_line(&p->dec, 9, "", "meaning: %s", icmp_explain(t->fam, m.ee_type, m.ee_code));
+		}
 		on_error(p, t, echo.seq, &m.offender, m.ee_type, m.ee_code, m.ee_info);
 	}
 }
