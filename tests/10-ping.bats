@@ -379,7 +379,7 @@ RTT_RE='^rtt min/avg/max/mdev = [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{
 	t1=$(sed -nE 's/^\[([0-9.]+)\] .*icmp_seq=1 .*/\1/p' <<<"$output")
 	t2=$(sed -nE 's/^\[([0-9.]+)\] .*icmp_seq=2 .*/\1/p' <<<"$output")
 	now=${EPOCHREALTIME/,/.}
-	_in "$(awk -v n="$now" 'BEGIN { print n - 5 }')" "$now" "$t1"
+	_in "$(awk -v n="$now" 'BEGIN { printf "%.6f\n", n - 5 }')" "$now" "$t1"
 	_in 0.15 0.5 "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')"
 
 	ping_both 10 -D -c 1 -t 1 10.0.2.2
