@@ -222,6 +222,7 @@ static void schedule(struct trt *t)
 {
 	const struct trt_conf *c = t->conf;
 	nsec_t now = clock_mono(), next = INT64_MAX;
+	int nq = c->nqueries, hold = trt_frontier_hold(t);
 	for (int i = t->next_print; i < t->next_send && !t->finished; i++) {
 		struct trt_probe *p = &t->probes[i];
 		if (p->ttl > t->final_ttl)
@@ -232,6 +233,8 @@ static void schedule(struct trt *t)
 				next = next < dl ? next : dl;
 				continue;
 			}
+			if (hold >= 0 && i >= hold + nq)
+				continue;   /* judged once the frontier's retry is */
 			/* --mtu: a hop is judged only after the hop before it, so
 			 * a black hole is found at its first silent hop, not at a
 			 * later one whose resend happened to expire first. */
@@ -244,12 +247,18 @@ static void schedule(struct trt *t)
 			}
 			if (trt_retry_eligible(t, i)) {
 				trt_schedule_retry(t, i);
+				if (hold < 0 && trt_is_frontier(t, i))
+					hold = i - i % nq;
 			} else {
 				trt_set_state(t, i, PR_DONE);
 				continue;
 			}
 		}
 		if (p->state == PR_RETRY && p->retry_at != INT64_MAX) {
+			if (trt_frontier_gave_up(t, i)) {
+				trt_set_state(t, i, PR_DONE);
+				continue;
+			}
 			if (now >= p->retry_at) {
 				t->retries++;
 				if (send_probe(t, i) < 0)
@@ -272,8 +281,10 @@ static void schedule(struct trt *t)
 		}
 	}
 	/* New probes, up to -N in flight, never past the final hop. */
+	hold = trt_frontier_hold(t);
 	while (!t->finished && t->inflight < c->sim && t->next_send < t->nprobes &&
-	       t->probes[t->next_send].ttl <= t->final_ttl && !t->bh.active) {
+	       t->probes[t->next_send].ttl <= t->final_ttl && !t->bh.active &&
+	       (hold < 0 || t->next_send < hold + nq)) {
 		if (c->sendwait && t->sent && now < t->last_send + c->sendwait) {
 			nsec_t at = t->last_send + c->sendwait;
 			next = next < at ? next : at;

@@ -261,6 +261,8 @@ nsec_t trt_bh_wait(const struct trt *t);
 bool trt_is_frontier(const struct trt *t, int slot);
 bool trt_retry_eligible(const struct trt *t, int slot);
 void trt_schedule_retry(struct trt *t, int slot);
+bool trt_frontier_gave_up(const struct trt *t, int slot);
+int trt_frontier_hold(const struct trt *t);
 
 /* reply.c: record a matched reply; the socket callbacks */
 void trt_on_reply(struct trt *t, const struct trt_reply *r, nsec_t rx_real);

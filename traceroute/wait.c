@@ -91,6 +91,40 @@ bool trt_retry_eligible(const struct trt *t, int slot)
 	return hop_answered(t, hop0) || trt_is_frontier(t, slot);
 }
 
+/* A frontier hop whose first retry also went unanswered is silent: its
+ * other retries are not worth another second each. */
+bool trt_frontier_gave_up(const struct trt *t, int slot)
+{
+	int nq = t->conf->nqueries, hop0 = slot - slot % nq;
+	if (hop_answered(t, hop0))
+		return false;
+	for (int i = hop0; i < hop0 + nq; i++) {
+		const struct trt_probe *o = &t->probes[i];
+		if (i != slot && o->retried && o->state == PR_DONE)
+			return true;
+	}
+	return false;
+}
+
+/* The first slot of the nearest hop being retried as the frontier, or -1.
+ * While there is one, a probe beyond it would reach the same (possibly
+ * rate-limited) destination and take the token the retry waits for, and
+ * a silent probe beyond it cannot be judged yet: that hop may turn out to
+ * be the destination.  So new sends stop there and judgement waits. */
+int trt_frontier_hold(const struct trt *t)
+{
+	int nq = t->conf->nqueries;
+	for (int hop0 = t->next_print - t->next_print % nq; hop0 < t->next_send; hop0 += nq) {
+		for (int i = hop0; i < hop0 + nq && i < t->next_send; i++) {
+			const struct trt_probe *p = &t->probes[i];
+			if (p->retried && (p->state == PR_RETRY || p->state == PR_INFLIGHT) &&
+			    trt_is_frontier(t, i))
+				return hop0;
+		}
+	}
+	return -1;
+}
+
 /* A paced retry: at least TRT_RETRY_PACE after the probe's own send (the
  * router's bucket refills one token a second) and after any other retry
  * of the same hop (one router, one bucket).  Different hops are
