@@ -12,14 +12,17 @@
 
 /* An ICMP error leaves its errno on a socket with IP_RECVERR (sk_err)
  * as well as on the error queue, and the next send returns it instead of
- * sending: that send is retried.  A local failure repeats every time, so
- * after TRT_SEND_ATTEMPTS the caller sees it. */
+ * sending: that send is retried.  Errors still in the kernel's backlog are
+ * delivered during the retry itself (softirqs run inside the send), so one
+ * send can meet one error per probe in flight; a local failure repeats
+ * every time, so after that many attempts and TRT_SEND_ATTEMPTS more the
+ * caller sees it. */
 #define TRT_SEND_ATTEMPTS 3
 
 int trt_sendto(struct trt *t, const void *buf, size_t len, uint16_t port)
 {
 	ssize_t rc = -1;
-	for (int i = 0; i < TRT_SEND_ATTEMPTS; i++) {
+	for (int i = 0; i < t->inflight + TRT_SEND_ATTEMPTS; i++) {
 		rc = sock_sendto(t->tx_fd, buf, len, &t->dst, port);
 		if (rc >= 0 || t->errq_fd != t->tx_fd || errno == EAGAIN || errno == ENOBUFS ||
 		    errno == EINTR)
