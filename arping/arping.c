@@ -57,7 +57,7 @@ void arping_show(struct arping *a, const char *what, const void *frame, size_t l
 
 void arping_record(struct arping *a, nsec_t ts, const void *frame, size_t len)
 {
-	if (a->pcap_on)
+	if (pcap_is_open(&a->pcap))
 		pcap_write(&a->pcap, ts ? ts : clock_real(), frame, len);
 }
 

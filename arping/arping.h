@@ -102,7 +102,6 @@ struct arping {
 
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 	FILE *out;
 	uint8_t rxbuf[ARPING_RX_BUF];
 	struct scan *scan;

@@ -168,14 +168,8 @@ static int setup_output(struct arping *a)
 	const struct arping_conf *c = a->conf;
 	a->out = stdout;
 	if (c->verbose)
-		a->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono() };
-	if (c->pcap_path) {
-		if (pcap_open(&a->pcap, c->pcap_path, PCAP_LINKTYPE_ETHERNET) < 0)
-			return fail(c, "%s: %s", c->pcap_path, strerror(errno));
-		a->pcap_on = true;
-	}
-	return 0;
+		a->dec = decode_for(c->verbose, c->json);
+	return pcap_start(&a->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_ETHERNET);
 }
 
 static int bind_socket(struct arping *a)
@@ -246,10 +240,8 @@ int main(int argc, char **argv)
 {
 	static const cap_value_t caps[] = { CAP_NET_RAW };
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(caps, 1) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, caps, 1) < 0)
 		return 2;
-	}
 	struct arping_conf conf;
 	int rc = arping_parse_options(argc, argv, &conf);
 	if (rc != 0)
@@ -272,8 +264,7 @@ int main(int argc, char **argv)
 		code = run(a);
 		close(a->fd);
 	}
-	if (a->pcap_on)
-		pcap_close(&a->pcap);
+	pcap_close(&a->pcap);
 	scan_free(a);
 	stats_free(&a->rtt);
 	loop_free(a->loop);

@@ -63,28 +63,11 @@ void arping_usage(FILE *f, const char *prog)
 		prog, prog, ARPING_SCAN_DEFAULT_RATE, ARPING_SCAN_MAX_RATE, ARPING_SCAN_DEFAULT_RETRIES);
 }
 
-/* iputils' strtol_or_err wording. */
-static int bad_number(const char *prog, const char *arg, enum cli_status st, long long min, long long max)
-{
-	if (st == CLI_RANGE)
-		fprintf(stderr, "%s: invalid argument: '%s': out of range: %lld <= value <= %lld\n", prog,
-			arg, min, max);
-	else
-		fprintf(stderr, "%s: invalid argument: '%s'\n", prog, arg);
-	return -1;
-}
-
-static int number(const char *prog, const char *arg, long long min, long long max, long long *out)
-{
-	enum cli_status st = cli_int(arg, min, max, out);
-	return st == CLI_OK ? 0 : bad_number(prog, arg, st, min, max);
-}
-
 static int duration(const char *prog, const char *arg, nsec_t min, nsec_t *out)
 {
 	/* Whole seconds up to INT_MAX as iputils, fractions too. */
 	enum cli_status st = cli_duration(arg, min, (nsec_t)INT_MAX * NS_PER_S, out);
-	return st == CLI_OK ? 0 : bad_number(prog, arg, st, 0, INT_MAX);
+	return st == CLI_OK ? 0 : cli_iputils_bad(prog, arg, st, 0, INT_MAX);
 }
 
 static int check_combination(struct arping_conf *c, int nargs)
@@ -150,7 +133,7 @@ int arping_parse_options(int argc, char **argv, struct arping_conf *c)
 			c->quiet = true;
 			break;
 		case 'c':
-			if (number(c->prog, optarg, 1, INT_MAX, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 1, INT_MAX, &v) < 0)
 				return -1;
 			c->count = v;
 			break;
@@ -198,11 +181,11 @@ int arping_parse_options(int argc, char **argv, struct arping_conf *c)
 			c->scan_text = optarg;
 			break;
 		case OPT_RATE:
-			if (number(c->prog, optarg, 1, ARPING_SCAN_MAX_RATE, &c->rate) < 0)
+			if (cli_iputils_int(c->prog, optarg, 1, ARPING_SCAN_MAX_RATE, &c->rate) < 0)
 				return -1;
 			break;
 		case OPT_RETRIES:
-			if (number(c->prog, optarg, 0, ARPING_SCAN_MAX_RETRIES, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 0, ARPING_SCAN_MAX_RETRIES, &v) < 0)
 				return -1;
 			c->retries = (int)v;
 			break;

@@ -186,6 +186,27 @@ const char *addr_name(const struct addr *a, char *buf, size_t len)
 	return buf;
 }
 
+const char *addr_names_fmt(struct addr_names *c, const struct addr *a, bool numeric, char *buf,
+			   size_t len)
+{
+	char num[ADDR_STRLEN];
+	addr_fmt(a, num, sizeof(num));
+	if (numeric) {
+		snprintf(buf, len, "%s", num);
+		return buf;
+	}
+	int i = 0;
+	while (i < c->n && !addr_eq(&c->e[i].addr, a))
+		i++;
+	if (i == c->n) {
+		i = c->n < ADDR_NAME_CACHE ? c->n++ : ADDR_NAME_CACHE - 1;
+		c->e[i].addr = *a;
+		addr_name(a, c->e[i].name, sizeof(c->e[i].name));
+	}
+	snprintf(buf, len, "%s (%s)", c->e[i].name, num);
+	return buf;
+}
+
 int addr_cidr_parse(struct addr *a, unsigned *prefix, const char *text, int family)
 {
 	char tmp[ADDR_STRLEN];

@@ -56,6 +56,21 @@ int addr_resolve(struct addr *a, const char *host, int family, char *canon, size
 /* Reverse lookup for display: name into buf or the numeric text. */
 const char *addr_name(const struct addr *a, char *buf, size_t len);
 
+/* Reverse names looked up so far: a router on every row is asked once
+ * (the oldest-but-last entry is reused when it is full). */
+#define ADDR_NAME_CACHE 64
+struct addr_names {
+	struct {
+		struct addr addr;
+		char name[256];
+	} e[ADDR_NAME_CACHE];
+	int n;
+};
+/* "name (address)" as iputils and traceroute print it, or "address" when
+ * numeric; written to buf, which is returned. */
+const char *addr_names_fmt(struct addr_names *c, const struct addr *a, bool numeric, char *buf,
+			   size_t len);
+
 /* "10.0.0.0/24", "fd00::/64"; a bare address gets the full length. */
 int addr_cidr_parse(struct addr *a, unsigned *prefix, const char *text, int family);
 bool addr_in_prefix(const struct addr *a, const struct addr *net, unsigned prefix);

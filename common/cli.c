@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #ifndef NETDIAG_VERSION
 #define NETDIAG_VERSION "dev"
@@ -160,4 +161,30 @@ const char *cli_progname(const char *argv0)
 void cli_version(const char *tool)
 {
 	printf("%s (netdiag) %s\n", tool, NETDIAG_VERSION);
+}
+
+int cli_iputils_bad(const char *prog, const char *arg, enum cli_status st, long long min, long long max)
+{
+	if (st == CLI_RANGE)
+		fprintf(stderr, "%s: invalid argument: '%s': out of range: %lld <= value <= %lld\n", prog,
+			arg, min, max);
+	else
+		fprintf(stderr, "%s: invalid argument: '%s'\n", prog, arg);
+	return -1;
+}
+
+int cli_iputils_int(const char *prog, const char *arg, long long min, long long max, long long *out)
+{
+	enum cli_status st = cli_int(arg, min, max, out);
+	return st == CLI_OK ? 0 : cli_iputils_bad(prog, arg, st, min, max);
+}
+
+int cli_family_opt(const char *prog, int opt, int *family)
+{
+	if (*family != AF_UNSPEC) {
+		fprintf(stderr, "%s: only one -4 or -6 option may be specified\n", prog);
+		return -1;
+	}
+	*family = opt == '4' ? AF_INET : AF_INET6;
+	return 0;
 }

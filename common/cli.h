@@ -29,6 +29,15 @@ enum cli_status cli_duration(const char *s, nsec_t min, nsec_t max, nsec_t *out)
  * at most max entries after expansion.  *out is malloc'd. */
 enum cli_status cli_ports(const char *s, uint16_t **out, size_t *n, size_t max);
 
+/* The same, worded as iputils' strtol_or_err when it fails: one line on
+ * stderr ("prog: invalid argument: 'x'[: out of range: min <= value <= max]")
+ * and -1.  cli_iputils_bad() words a status the caller already has. */
+int cli_iputils_int(const char *prog, const char *arg, long long min, long long max, long long *out);
+int cli_iputils_bad(const char *prog, const char *arg, enum cli_status st, long long min, long long max);
+
+/* -4 or -6 (opt) into *family, refusing a second one as iputils does. */
+int cli_family_opt(const char *prog, int opt, int *family);
+
 /* The program name as invoked (argv[0]), as iputils prints it. */
 const char *cli_progname(const char *argv0);
 /* "TOOL (netdiag) VERSION" on stdout. */

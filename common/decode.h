@@ -15,6 +15,7 @@
 #define ND_DECODE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,13 @@ struct decode {
 	decode_app_fn app;    /* optional application-layer printer */
 	void *app_arg;
 };
+
+/* The -v decoder of a tool: on stdout, or on stderr when stdout carries
+ * --json lines; stamps count from now. */
+static inline struct decode decode_for(int level, bool json)
+{
+	return (struct decode){ .out = json ? stderr : stdout, .level = level, .t0 = clock_mono() };
+}
 
 enum decode_start {
 	DECODE_FROM_ETHER,    /* Ethernet II frame (ARP, IPv4, IPv6 inside) */

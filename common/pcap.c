@@ -124,3 +124,14 @@ void pcap_close(struct pcap *p)
 		fclose(p->f);
 	p->f = NULL;
 }
+
+int pcap_start(struct pcap *p, const char *prog, const char *path, int linktype)
+{
+	if (!path)
+		return 0;
+	if (pcap_open(p, path, linktype) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -13,6 +13,7 @@
 #ifndef ND_PCAP_H
 #define ND_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,5 +38,9 @@ int pcap_write(struct pcap *p, nsec_t ts, const void *pkt, size_t len);
 int pcap_write_l4(struct pcap *p, nsec_t ts, const struct addr *src, const struct addr *dst,
 		  uint8_t proto, uint8_t ttl, const void *l4, size_t len);
 void pcap_close(struct pcap *p);
+/* --pcap FILE for a tool: nothing when path is NULL; else open it, or say
+ * "prog: path: reason" on stderr and return -1. */
+int pcap_start(struct pcap *p, const char *prog, const char *path, int linktype);
+static inline bool pcap_is_open(const struct pcap *p) { return p->f != NULL; }
 
 #endif

@@ -9,6 +9,8 @@
 #include "priv.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -73,7 +75,7 @@ static int trim(const cap_value_t *keep, int n)
 	return rc;
 }
 
-int priv_init(const cap_value_t *caps, int n)
+static int keep_only(const cap_value_t *caps, int n)
 {
 	uid_t ruid = getuid();
 	if (geteuid() != ruid) {
@@ -85,6 +87,14 @@ int priv_init(const cap_value_t *caps, int n)
 	if (getegid() != getgid() && setresgid(getgid(), getgid(), getgid()) < 0)
 		return -1;
 	return trim(caps, n);
+}
+
+int priv_init(const char *prog, const cap_value_t *caps, int n)
+{
+	if (keep_only(caps, n) == 0)
+		return 0;
+	fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	return -1;
 }
 
 int priv_drop_except(const cap_value_t *keep, int n)

@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <sys/capability.h>
 
-/* Keep caps[0..n) permitted (if we have them at all); -1 on failure. */
-int priv_init(const cap_value_t *caps, int n);
+/* Keep caps[0..n) permitted (if we have them at all); on failure say why
+ * on stderr ("prog: cannot limit capabilities: ...") and return -1. */
+int priv_init(const char *prog, const cap_value_t *caps, int n);
 /* Is cap in the permitted set (so priv_raise can succeed)? */
 bool priv_have(cap_value_t cap);
 int priv_raise(cap_value_t cap);

@@ -311,7 +311,6 @@ struct dhcpc {
 
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 };
 
 /* options.c */

@@ -67,14 +67,13 @@ static int run(struct dhcpc *d, struct dhcp_msg *vmsg)
 		return fail(c, "memory", strerror(ENOMEM));
 	if ((rc = setup_interface(d)) != 0)
 		return rc;
-	if (c->verbose)
-		d->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono(), .app = out_decode_dhcp, .app_arg = vmsg };
-	if (c->pcap_path) {
-		if (pcap_open(&d->pcap, c->pcap_path, PCAP_LINKTYPE_ETHERNET) < 0)
-			return fail(c, c->pcap_path, strerror(errno));
-		d->pcap_on = true;
+	if (c->verbose) {
+		d->dec = decode_for(c->verbose, c->json);
+		d->dec.app = out_decode_dhcp;
+		d->dec.app_arg = vmsg;
 	}
+	if (pcap_start(&d->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_ETHERNET) < 0)
+		return 2;
 	if (link_setup(d) < 0 || arp_setup(d) < 0)
 		return fail(c, d->ifname, strerror(errno));
 	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
@@ -94,10 +93,8 @@ int main(int argc, char **argv)
 	static const cap_value_t caps[] = { CAP_NET_RAW, CAP_NET_ADMIN };
 	static const cap_value_t keep[] = { CAP_NET_ADMIN };
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(caps, 2) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, caps, 2) < 0)
 		return 2;
-	}
 	struct dhcpc_conf conf;
 	int rc = dhcpc_parse_options(argc, argv, &conf);
 	if (rc != 0)
@@ -133,8 +130,7 @@ int main(int argc, char **argv)
 	d->chosen = -1;
 	d->exit_code = 2;
 	rc = run(d, vmsg);
-	if (d->pcap_on)
-		pcap_close(&d->pcap);
+	pcap_close(&d->pcap);
 	close(fd);
 	if (arp_fd >= 0)
 		close(arp_fd);

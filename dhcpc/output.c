@@ -432,7 +432,7 @@ void out_ignored(struct dhcpc *d, const uint8_t *frame, size_t len, const char *
 
 void out_packet(struct dhcpc *d, const char *what, const uint8_t *frame, size_t len, nsec_t ts)
 {
-	if (d->pcap_on)
+	if (pcap_is_open(&d->pcap))
 		pcap_write(&d->pcap, ts, frame, len);
 	if (d->conf->verbose)
 		decode_packet(&d->dec, what, DECODE_FROM_ETHER, NULL, frame, len);

@@ -232,7 +232,6 @@ struct dnsq {
 	FILE *out;
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 	nsec_t t0;
 	/* --all-servers: the consistency phase after the walk (allsrv.c) */
 	struct allsrv *all;

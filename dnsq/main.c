@@ -109,26 +109,18 @@ static int setup_output(struct dnsq *q)
 {
 	const struct dnsq_conf *c = q->conf;
 	q->out = stdout;
-	if (c->verbose)
-		q->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono(), .app = show_dns };
-	if (c->pcap_path) {
-		if (pcap_open(&q->pcap, c->pcap_path, PCAP_LINKTYPE_RAW) < 0) {
-			fprintf(stderr, "%s: %s: %s\n", c->prog, c->pcap_path, strerror(errno));
-			return -1;
-		}
-		q->pcap_on = true;
+	if (c->verbose) {
+		q->dec = decode_for(c->verbose, c->json);
+		q->dec.app = show_dns;
 	}
-	return 0;
+	return pcap_start(&q->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_RAW);
 }
 
 int main(int argc, char **argv)
 {
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(NULL, 0) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, NULL, 0) < 0)
 		return 2;
-	}
 	struct dnsq_conf conf;
 	int rc = dnsq_parse_options(argc, argv, &conf);
 	if (rc != 0)
@@ -182,8 +174,7 @@ int main(int argc, char **argv)
 out:
 	if (q.loop)
 		transport_cancel(&q);
-	if (q.pcap_on)
-		pcap_close(&q.pcap);
+	pcap_close(&q.pcap);
 	if (q.batch && q.batch != stdin)
 		fclose(q.batch);
 	for (int i = 0; q.frames && i <= DNSQ_MAX_DEPTH; i++)

@@ -67,7 +67,7 @@ void show_dns(const struct decode *d, int ipproto, uint16_t sport, uint16_t dpor
 void out_packet(struct dnsq *q, bool sent, const uint8_t *p, size_t len, const char *what,
 		const struct addr *peer, uint16_t peer_port)
 {
-	if (!q->conf->verbose && !q->pcap_on)
+	if (!q->conf->verbose && !pcap_is_open(&q->pcap))
 		return;
 	const struct xfer *x = &q->x;
 	const struct ipfam *fam = ipfam_get(peer->family);
@@ -102,7 +102,7 @@ void out_packet(struct dnsq *q, bool sent, const uint8_t *p, size_t len, const c
 	wr_bytes(&w, l4, wr_len(&w4));
 	if (!wr_ok(&w))
 		goto out;
-	if (q->pcap_on)
+	if (pcap_is_open(&q->pcap))
 		pcap_write(&q->pcap, clock_real(), pkt, wr_len(&w));
 	if (q->conf->verbose) {
 		char label[128];

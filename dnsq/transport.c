@@ -227,7 +227,7 @@ static void local_end(struct dnsq *q)
 	memset(&x->local, 0, sizeof(x->local));
 	if (getsockname(x->fd, &sa.sa, &sl) == 0)
 		addr_from_sockaddr(&x->local, &x->lport, &sa.sa, sl);
-	if (!q->conf->verbose && !q->pcap_on)
+	if (!q->conf->verbose && !pcap_is_open(&q->pcap))
 		return;
 	struct nl_route rt;
 	if (addr_is_any(&x->local) && nl_route_get(&x->server, NULL, 0, &rt) == 0 &&

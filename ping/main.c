@@ -142,16 +142,9 @@ static int setup_output(struct ping *p)
 {
 	const struct ping_conf *c = p->conf;
 	p->out = stdout;
-	if (c->verbose) {
-		p->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono() };
-	}
-	if (c->pcap_path) {
-		if (pcap_open(&p->pcap, c->pcap_path, PCAP_LINKTYPE_RAW) < 0)
-			return fail(c, c->pcap_path, strerror(errno));
-		p->pcap_on = true;
-	}
-	return 0;
+	if (c->verbose)
+		p->dec = decode_for(c->verbose, c->json);
+	return pcap_start(&p->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_RAW);
 }
 
 /* Everything main() allocated, released on every path out (so a fatal
@@ -172,8 +165,7 @@ static void release(struct ping *p, struct family_sock (*socks)[2], int nsocks)
 			close(t->fd);
 	}
 	free(p->targets);
-	if (p->pcap_on)
-		pcap_close(&p->pcap);
+	pcap_close(&p->pcap);
 	free(p->rxbuf);
 	free(p->viewbuf);
 	loop_free(p->loop);
@@ -217,10 +209,8 @@ int main(int argc, char **argv)
 {
 	static const cap_value_t caps[] = { CAP_NET_RAW };
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(caps, 1) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, caps, 1) < 0)
 		return 2;
-	}
 	struct ping_conf conf;
 	int rc = ping_parse_options(argc, argv, &conf);
 	if (rc != 0)

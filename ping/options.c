@@ -63,24 +63,6 @@ void ping_usage(FILE *f, const char *prog)
 		prog);
 }
 
-/* iputils' wording for a number that is not one, or out of range. */
-static int bad_number(const char *prog, const char *arg, enum cli_status st,
-		      long long min, long long max)
-{
-	if (st == CLI_RANGE)
-		fprintf(stderr, "%s: invalid argument: '%s': out of range: %lld <= value <= %lld\n",
-			prog, arg, min, max);
-	else
-		fprintf(stderr, "%s: invalid argument: '%s'\n", prog, arg);
-	return -1;
-}
-
-static int number(const char *prog, const char *arg, long long min, long long max, long long *out)
-{
-	enum cli_status st = cli_int(arg, min, max, out);
-	return st == CLI_OK ? 0 : bad_number(prog, arg, st, min, max);
-}
-
 static int parse_pattern(struct ping_conf *c, const char *arg)
 {
 	/* iputils: up to 16 bytes given as hex digits, two per byte. */
@@ -180,14 +162,11 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 		switch (opt) {
 		case '4':
 		case '6':
-			if (c->family != AF_UNSPEC) {
-				fprintf(stderr, "%s: only one -4 or -6 option may be specified\n", c->prog);
+			if (cli_family_opt(c->prog, opt, &c->family) < 0)
 				return -1;
-			}
-			c->family = opt == '4' ? AF_INET : AF_INET6;
 			break;
 		case 'c':
-			if (number(c->prog, optarg, 1, LLONG_MAX, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 1, LLONG_MAX, &v) < 0)
 				return -1;
 			c->count = v;
 			break;
@@ -222,7 +201,7 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 			c->interval_set = true;
 			break;
 		case 'l':
-			if (number(c->prog, optarg, 1, 65536, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 1, 65536, &v) < 0)
 				return -1;
 			c->preload = (int)v;
 			break;
@@ -248,12 +227,12 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 				return -1;
 			break;
 		case 's':
-			if (number(c->prog, optarg, 0, 65527, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 0, 65527, &v) < 0)
 				return -1;
 			c->datalen = (size_t)v;
 			break;
 		case 't':
-			if (number(c->prog, optarg, 0, 255, &v) < 0)
+			if (cli_iputils_int(c->prog, optarg, 0, 255, &v) < 0)
 				return -1;
 			c->ttl = (int)v;
 			break;
@@ -273,7 +252,7 @@ int ping_parse_options(int argc, char **argv, struct ping_conf *c)
 			    cli_duration(optarg + 1, 0, INT64_MAX, &ignored) == CLI_OK)
 				st = CLI_RANGE;   /* a negative number: out of range */
 			if (st != CLI_OK)
-				return bad_number(c->prog, optarg, st, 0, INT_MAX);
+				return cli_iputils_bad(c->prog, optarg, st, 0, INT_MAX);
 			break;
 		}
 		case 'W':

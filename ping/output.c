@@ -37,23 +37,7 @@ static void flood_write(struct ping *p, const char *s)
 
 const char *out_name(struct ping_target *t, const struct addr *a, char *buf, size_t len)
 {
-	char num[ADDR_STRLEN];
-	addr_fmt(a, num, sizeof(num));
-	if (t->numeric) {
-		snprintf(buf, len, "%s", num);
-		return buf;
-	}
-	for (int i = 0; i < t->nnames; i++) {
-		if (addr_eq(&t->names[i].addr, a)) {
-			snprintf(buf, len, "%s (%s)", t->names[i].name, num);
-			return buf;
-		}
-	}
-	int slot = t->nnames < PING_NAME_CACHE ? t->nnames++ : PING_NAME_CACHE - 1;
-	t->names[slot].addr = *a;
-	addr_name(a, t->names[slot].name, sizeof(t->names[slot].name));
-	snprintf(buf, len, "%s (%s)", t->names[slot].name, num);
-	return buf;
+	return addr_names_fmt(&t->names, a, t->numeric, buf, len);
 }
 
 static void json_target(struct json *j, const struct ping_target *t)

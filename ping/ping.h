@@ -38,7 +38,6 @@
 #define PING_MAX_USER_PRELOAD 3
 /* Reverse lookups are cached per source address: a lookup per reply
  * would stall the loop (iputils#414). */
-#define PING_NAME_CACHE 16
 /* Largest datagram we read: a maximal IPv4 packet. */
 #define PING_RX_BUF 65536
 
@@ -106,11 +105,7 @@ struct ping_target {
 	long long ewma8;           /* iputils' EWMA of RTT in µs, fixed point ×8 */
 	bool sending_done;         /* count reached: only waiting for replies */
 	bool finished;
-	struct {
-		struct addr addr;
-		char name[256];
-	} names[PING_NAME_CACHE];
-	int nnames;
+	struct addr_names names;
 };
 
 struct ping {
@@ -122,7 +117,6 @@ struct ping {
 	nsec_t start;              /* monotonic */
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 	uint8_t *rxbuf;            /* PING_RX_BUF bytes */
 	uint8_t *viewbuf;          /* PING_RX_BUF bytes: a rebuilt wire packet */
 	const uint8_t *view;       /* the packet -v and --pcap show now */

@@ -88,7 +88,7 @@ static void set_view(struct ping *p, struct ping_target *t, const struct addr *s
 		     const struct addr *dst, int ttl, bool df, const uint8_t *icmp, size_t len)
 {
 	p->view_len = 0;
-	if (!p->dec.out && !p->pcap_on)
+	if (!p->dec.out && !pcap_is_open(&p->pcap))
 		return;
 	struct ip_hdr h = { .fam = t->fam, .ttl = (uint8_t)(ttl >= 0 ? ttl : 64),
 			    .proto = (uint8_t)t->fam->icmp_proto, .src = *src, .dst = *dst,
@@ -119,7 +119,7 @@ static void show(struct ping *p, const char *label)
 
 static void record(struct ping *p, nsec_t ts)
 {
-	if (p->pcap_on && p->view_len)
+	if (pcap_is_open(&p->pcap) && p->view_len)
 		pcap_write(&p->pcap, ts, p->view, p->view_len);
 }
 

@@ -103,16 +103,8 @@ static int setup_output(struct tp *t)
 	const struct tp_conf *c = t->conf;
 	t->out = stdout;
 	if (c->verbose)
-		t->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono() };
-	if (c->pcap_path) {
-		if (pcap_open(&t->pcap, c->pcap_path, PCAP_LINKTYPE_RAW) < 0) {
-			fprintf(stderr, "%s: %s: %s\n", c->prog, c->pcap_path, strerror(errno));
-			return -1;
-		}
-		t->pcap_on = true;
-	}
-	return 0;
+		t->dec = decode_for(c->verbose, c->json);
+	return pcap_start(&t->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_RAW);
 }
 
 /* Everything after the drop: resolve, set up, run.  Returns the exit code;
@@ -165,8 +157,7 @@ static int run(struct tp *t, const struct tp_conf *conf, struct raw_socks *rs, b
 
 static void cleanup(struct tp *t, struct raw_socks *rs)
 {
-	if (t->pcap_on)
-		pcap_close(&t->pcap);
+	pcap_close(&t->pcap);
 	for (size_t i = 0; t->probes && i < t->nprobes; i++)
 		if (t->probes[i].fd >= 0)
 			close(t->probes[i].fd);
@@ -194,10 +185,8 @@ int main(int argc, char **argv)
 {
 	static const cap_value_t caps[] = { CAP_NET_RAW };
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(caps, 1) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, caps, 1) < 0)
 		return 2;
-	}
 	struct tp_conf conf;
 	int rc = tp_parse_options(argc, argv, &conf);
 	if (rc != 0) {

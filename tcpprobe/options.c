@@ -102,11 +102,8 @@ int tp_parse_options(int argc, char **argv, struct tp_conf *c)
 		switch (opt) {
 		case '4':
 		case '6':
-			if (c->family != AF_UNSPEC) {
-				fprintf(stderr, "%s: only one -4 or -6 option may be specified\n", c->prog);
+			if (cli_family_opt(c->prog, opt, &c->family) < 0)
 				return -1;
-			}
-			c->family = opt == '4' ? AF_INET : AF_INET6;
 			break;
 		case 'c':
 			if (number(c, "count", optarg, 1, TP_MAX_PROBES, &v) < 0)

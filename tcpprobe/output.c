@@ -300,14 +300,14 @@ void out_packet_ip(struct tp *t, const char *what, const uint8_t *pkt, size_t le
 {
 	if (t->conf->verbose)
 		decode_packet(&t->dec, what, DECODE_FROM_IP, t->fam, pkt, len);
-	if (t->pcap_on)
+	if (pcap_is_open(&t->pcap))
 		pcap_write(&t->pcap, ts ? ts : clock_real(), pkt, len);
 }
 
 void out_packet(struct tp *t, const char *what, const struct addr *src, const struct addr *dst,
 		uint8_t proto, int ttl, const uint8_t *l4, size_t len, nsec_t ts)
 {
-	if (!t->conf->verbose && !t->pcap_on)
+	if (!t->conf->verbose && !pcap_is_open(&t->pcap))
 		return;
 	struct ip_hdr h = {
 		.fam = t->fam, .ttl = (uint8_t)(ttl >= 0 ? ttl : 64), .proto = proto,

@@ -84,7 +84,7 @@ static void ignore(struct tp *t, const uint8_t *pkt, size_t len, const struct ad
 		   const struct addr *dst, uint8_t proto, const char *why, nsec_t ts)
 {
 	t->ignored++;
-	if (!t->conf->verbose && !t->pcap_on)
+	if (!t->conf->verbose && !pcap_is_open(&t->pcap))
 		return;
 	char what[96];
 	snprintf(what, sizeof(what), "ignored: %s", why);

@@ -147,7 +147,6 @@ struct tp {
 
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 	uint8_t *rxbuf, *viewbuf;
 	FILE *out;
 };

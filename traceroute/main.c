@@ -190,26 +190,16 @@ static int setup_output(struct trt *t)
 	const struct trt_conf *c = t->conf;
 	t->out = stdout;
 	if (c->verbose)
-		t->dec = (struct decode){ .out = c->json ? stderr : stdout, .level = c->verbose,
-					  .t0 = clock_mono() };
-	if (c->pcap_path) {
-		if (pcap_open(&t->pcap, c->pcap_path, PCAP_LINKTYPE_RAW) < 0) {
-			fprintf(stderr, "%s: %s: %s\n", c->prog, c->pcap_path, strerror(errno));
-			return -1;
-		}
-		t->pcap_on = true;
-	}
-	return 0;
+		t->dec = decode_for(c->verbose, c->json);
+	return pcap_start(&t->pcap, c->prog, c->pcap_path, PCAP_LINKTYPE_RAW);
 }
 
 int main(int argc, char **argv)
 {
 	static const cap_value_t caps[] = { CAP_NET_RAW };
 	const char *prog = cli_progname(argv[0]);
-	if (priv_init(caps, 1) < 0) {
-		fprintf(stderr, "%s: cannot limit capabilities: %s\n", prog, strerror(errno));
+	if (priv_init(prog, caps, 1) < 0)
 		return 2;
-	}
 	struct trt_conf conf;
 	int rc = trt_parse_options(argc, argv, &conf);
 	if (rc != 0)
@@ -267,8 +257,7 @@ int main(int argc, char **argv)
 		code = 2;
 	}
 out:
-	if (t.pcap_on)
-		pcap_close(&t.pcap);
+	pcap_close(&t.pcap);
 	close_fd(&t.hold_fd);
 	if (conf.method == TRT_M_UDP || conf.method == TRT_M_UDP_PORT)
 		close_fd(&t.tx_fd);

@@ -21,23 +21,7 @@
 
 const char *out_name(struct trt *t, const struct addr *a, char *buf, size_t len)
 {
-	char num[ADDR_STRLEN];
-	addr_fmt(a, num, sizeof(num));
-	if (t->conf->numeric) {
-		snprintf(buf, len, "%s", num);
-		return buf;
-	}
-	for (int i = 0; i < t->nnames; i++) {
-		if (addr_eq(&t->names[i].addr, a)) {
-			snprintf(buf, len, "%s (%s)", t->names[i].name, num);
-			return buf;
-		}
-	}
-	int slot = t->nnames < TRT_NAME_CACHE ? t->nnames++ : TRT_NAME_CACHE - 1;
-	t->names[slot].addr = *a;
-	addr_name(a, t->names[slot].name, sizeof(t->names[slot].name));
-	snprintf(buf, len, "%s (%s)", t->names[slot].name, num);
-	return buf;
+	return addr_names_fmt(&t->names, a, t->conf->numeric, buf, len);
 }
 
 void out_header(struct trt *t)
@@ -192,7 +176,7 @@ void out_summary_json(struct trt *t)
 void out_packet(struct trt *t, const char *what, const uint8_t *pkt, size_t len, bool l4_only,
 		uint8_t proto, int ttl, bool outgoing)
 {
-	if (!t->conf->verbose && !t->pcap_on)
+	if (!t->conf->verbose && !pcap_is_open(&t->pcap))
 		return;
 	const uint8_t *view = pkt;
 	size_t vlen = len;
@@ -217,7 +201,7 @@ void out_packet(struct trt *t, const char *what, const uint8_t *pkt, size_t len,
 			snprintf(label, sizeof(label), "%s", what);
 		decode_packet(&t->dec, label, DECODE_FROM_IP, t->fam, view, vlen);
 	}
-	if (t->pcap_on)
+	if (pcap_is_open(&t->pcap))
 		pcap_write(&t->pcap, clock_real(), view, vlen);
 }
 
@@ -231,7 +215,7 @@ void out_packet(struct trt *t, const char *what, const uint8_t *pkt, size_t len,
  */
 void out_errq(struct trt *t, const struct rxmeta *m, const uint8_t *data, size_t len)
 {
-	if (!t->conf->verbose && !t->pcap_on)
+	if (!t->conf->verbose && !pcap_is_open(&t->pcap))
 		return;
 	uint8_t pkt[1024];
 	bool udp = t->m->proto == IPPROTO_UDP;

@@ -46,7 +46,6 @@
 /* Largest packet we read or build. */
 #define TRT_BUF 65536
 /* Reverse lookups are cached: one lookup per router, not per probe. */
-#define TRT_NAME_CACHE 64
 /* Black-hole search: a binary search over sizes 68..65535 needs 16 steps. */
 #define TRT_BH_MAX_STEPS 16
 
@@ -221,15 +220,10 @@ struct trt {
 	/* output */
 	struct decode dec;
 	struct pcap pcap;
-	bool pcap_on;
 	uint8_t *rxbuf, *txbuf, *viewbuf;
 	struct addr rx_from;        /* sender of the packet being shown (v6 raw: no IP header) */
 	FILE *out;
-	struct {
-		struct addr addr;
-		char name[256];
-	} names[TRT_NAME_CACHE];
-	int nnames;
+	struct addr_names names;
 };
 
 /* options.c */
