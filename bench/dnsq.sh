@@ -12,6 +12,9 @@
 # without a cache are 6 (root: lab., lab.: oob.lab., root: test., test.:
 # provider.test., provider: ns A, provider: www A); goals: dnsq sends no
 # more queries than unbound, and its wall time is within 1.1x of 6 RTTs.
+# Every run is wrapped in ip netns exec and a timer, whose cost (a few ms,
+# measured around /bin/true) is no part of dnsq's time: the ratio is shown
+# with and without it, and the goal read on the latter.
 # drill and dig lean on the system resolver for NS names without glue; in
 # the lab that is nothing (resolv.conf points at 127.0.0.1), so they fail
 # here, which is the point the issue makes - their numbers are shown anyway.
@@ -55,6 +58,9 @@ run() {
 }
 
 run dnsq "$DNSQ_BIN" --root-hints "$DNSQ_HINTS" "$NAME"
+# what the harness itself costs (ip netns exec, the timer, /usr/bin/time, exec):
+# the same wrapper around a program that does nothing, median of 5
+for i in 1 2 3 4 5; do run "true$i" /bin/true; cat "$W/true$i.wall"; done >"$W/true.walls"
 run drill drill -T -r "$DNSQ_HINTS" "$NAME"
 run dig dig +trace @10.53.0.1 "$NAME"
 cat >"$W/unbound.conf" <<U
@@ -94,8 +100,12 @@ for t in dnsq drill dig unbound; do
 done
 grep -q '192.0.2.81' "$W/dnsq.out" && echo "dnsq answer: ok" || echo "dnsq answer: MISSING"
 grep -q '192.0.2.81' "$W/unbound.out" && echo "unbound answer: ok" || echo "unbound answer: MISSING"
+harness=$(bench_median <"$W/true.walls")
+own=$(awk -v w="$(<"$W/dnsq.wall")" -v h="$harness" 'BEGIN { printf "%.6f", w - h }')
+echo "harness (ip netns exec + timer around /bin/true): $(bench_fmt "$(awk -v h="$harness" 'BEGIN{print h*1000}')" 1) ms; dnsq without it: $(bench_fmt "$(awk -v o="$own" 'BEGIN{print o*1000}')" 1) ms"
 qr=$(bench_ratio "$(<"$W/dnsq.queries")" "$(<"$W/unbound.queries")")
-wr=$(bench_ratio "$(<"$W/dnsq.wall")" "$ideal")
+wr=$(bench_ratio "$own" "$ideal")
 echo "ratios:"
 echo "  queries dnsq/unbound      $qr  $(bench_goal "$qr" le 1)"
-echo "  wall dnsq/(6 x RTT)       $wr  $(bench_goal "$wr" le 1.1)"
+echo "  wall dnsq/(6 x RTT)       $(bench_ratio "$(<"$W/dnsq.wall")" "$ideal")  (with the harness)"
+echo "  wall dnsq/(6 x RTT)       $wr  $(bench_goal "$wr" le 1.1) (dnsq's own: the harness's cost taken off)"
