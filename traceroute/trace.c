@@ -66,12 +66,6 @@ void trt_set_state(struct trt *t, int slot, enum trt_pstate s)
 	p->state = s;
 }
 
-
-
-
-
-
-
 void trt_unpark(struct trt *t, bool as_retry)
 {
 	nsec_t now = clock_mono();
@@ -330,8 +324,6 @@ void trt_progress(struct trt *t)
 			break;
 	}
 }
-
-
 
 void trt_on_signal(void *arg, int signo)
 {
