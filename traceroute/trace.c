@@ -72,18 +72,21 @@ void trt_unpark(struct trt *t, bool as_retry)
 	for (int i = t->next_print; i < t->next_send; i++) {
 		struct trt_probe *p = &t->probes[i];
 		if (p->state == PR_RETRY && p->retry_at == INT64_MAX) {
-			if (as_retry && !p->retried)
+			if (as_retry && !p->retried) {
 				trt_schedule_retry(t, i);
-			else if (as_retry)
+			} else if (as_retry) {
 				trt_set_state(t, i, PR_DONE);
-			else
+			} else {
 				p->retry_at = now;
+				p->size = t->size;   /* the size that passes the hole */
+			}
 		} else if (!as_retry && p->state == PR_INFLIGHT && p->size > t->size &&
 			   p->ttl >= t->bh.ttl) {
 			/* sent big while the search ran: it will vanish too */
 			p->state = PR_RETRY;
 			t->inflight--;
 			p->retry_at = now;
+			p->size = t->size;
 		}
 	}
 }
@@ -255,7 +258,10 @@ static void schedule(struct trt *t)
 			}
 			if (now >= p->retry_at) {
 				t->retries++;
-				if (send_probe(t, i) < 0)
+				/* the size it had: a path MTU found meanwhile beyond
+				 * this hop must not mark F= here (a too-big for this
+				 * probe lowers it as for any other) */
+				if (trt_send_slot(t, i, p->size) < 0)
 					return;
 				next = next < now ? next : now;
 			} else {
