@@ -36,8 +36,6 @@
 #define PING_MIN_USER_INTERVAL (2 * NS_PER_MS)
 /* ...nor preload more than this many probes (iputils: 3). */
 #define PING_MAX_USER_PRELOAD 3
-/* Reverse lookups are cached per source address: a lookup per reply
- * would stall the loop (iputils#414). */
 /* Largest datagram we read: a maximal IPv4 packet. */
 #define PING_RX_BUF 65536
 
@@ -105,6 +103,8 @@ struct ping_target {
 	long long ewma8;           /* iputils' EWMA of RTT in µs, fixed point ×8 */
 	bool sending_done;         /* count reached: only waiting for replies */
 	bool finished;
+	/* reverse names, cached: a lookup per reply would stall the loop
+	 * (iputils#414) */
 	struct addr_names names;
 };
 

@@ -45,7 +45,6 @@
 #define TRT_RECHECK (10 * NS_PER_MS)
 /* Largest packet we read or build. */
 #define TRT_BUF 65536
-/* Reverse lookups are cached: one lookup per router, not per probe. */
 /* Black-hole search: a binary search over sizes 68..65535 needs 16 steps. */
 #define TRT_BH_MAX_STEPS 16
 
@@ -223,7 +222,7 @@ struct trt {
 	uint8_t *rxbuf, *txbuf, *viewbuf;
 	struct addr rx_from;        /* sender of the packet being shown (v6 raw: no IP header) */
 	FILE *out;
-	struct addr_names names;
+	struct addr_names names;    /* one reverse lookup per router, not per probe */
 };
 
 /* options.c */
